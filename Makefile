@@ -1,0 +1,46 @@
+# The two commands: `make run` (demo app on SQLite, tasks in-process) and `make test` (the whole suite on
+# PostgreSQL and Redis, browser tests included). Both set everything up from a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+# Tests get their own database (pytest-django creates test_<name>) and their own Redis db number.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cno
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+TEST_ENV := DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
+	DJANGO_ALLOW_ASYNC_UNSAFE=true
+RUN_ENV := DEBUG=1
+
+.PHONY: install run demo test test-fast lint bench services clean
+
+$(STAMP): requirements.lock requirements-dev.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes \
+		-r requirements.lock -r requirements-dev.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py load_demo
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+services:
+	./scripts/ensure_services.sh
+
+test: install services
+	$(TEST_ENV) $(BIN)/pytest
+
+test-fast: install services
+	$(TEST_ENV) $(BIN)/pytest -m "not browser"
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python -m exclusion bench
+
+clean:
+	rm -rf $(VENV) var staticfiles test-artifacts .pytest_cache .ruff_cache .hypothesis

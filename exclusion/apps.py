@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ExclusionConfig(AppConfig):
+    name = "exclusion"
+    verbose_name = "Exclusion assessments and review"

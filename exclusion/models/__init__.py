@@ -1,0 +1,3 @@
+from exclusion.models.assessment import Assessment
+
+__all__ = ["Assessment"]

@@ -1,0 +1,74 @@
+"""Who may see and change what. Every clinical record belongs to a site; a user acts only in the sites
+they belong to, as their role there allows. A record of another site does not exist for them (404).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from patients.choices import Role
+from patients.models import SiteMembership
+
+VIEW_ROLES = frozenset(Role.values)
+CLINICAL_EDIT_ROLES = frozenset({Role.CLINICIAN, Role.SITE_ADMIN})
+REVIEW_ROLES = frozenset({Role.REVIEWER})
+ADMIN_ROLES = frozenset({Role.SITE_ADMIN})
+
+
+def memberships(user: Any) -> list[SiteMembership]:
+    """The user's memberships, cached on the user object for the rest of the request."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_cno_memberships", None)
+    if cached is None:
+        cached = list(SiteMembership.objects.filter(user=user).select_related("site"))
+        user._cno_memberships = cached
+    return cached
+
+
+def role_at(user: Any, site_id: int) -> str | None:
+    for membership in memberships(user):
+        if membership.site_id == site_id:
+            return membership.role
+    return None
+
+
+def site_ids(user: Any, roles: frozenset[str] = VIEW_ROLES) -> list[int]:
+    return [m.site_id for m in memberships(user) if m.role in roles]
+
+
+def can_view(user: Any, site_id: int) -> bool:
+    return role_at(user, site_id) in VIEW_ROLES
+
+
+def can_edit_clinical(user: Any, site_id: int) -> bool:
+    for membership in memberships(user):
+        if membership.site_id == site_id:
+            return membership.role in CLINICAL_EDIT_ROLES or (
+                membership.role == Role.API_CLIENT and membership.api_write
+            )
+    return False
+
+
+def can_review(user: Any, site_id: int) -> bool:
+    return role_at(user, site_id) in REVIEW_ROLES
+
+
+def can_administer(user: Any, site_id: int) -> bool:
+    return role_at(user, site_id) in ADMIN_ROLES
+
+
+def require_edit_clinical(user: Any, site_id: int) -> None:
+    """For services: None means a system job (a management command or task), which may write."""
+    if user is None:
+        return
+    if not can_edit_clinical(user, site_id):
+        raise PermissionDenied("Your role at this site does not allow changing clinical records.")
+
+
+def scope_to_user(queryset: QuerySet, user: Any, site_path: str = "site") -> QuerySet:
+    """Filter any queryset to the sites the user can see; `site_path` leads from the model to its Site."""
+    return queryset.filter(**{f"{site_path}__in": site_ids(user)})

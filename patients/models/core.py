@@ -1,0 +1,281 @@
+"""The clinical system of record: sites, memberships, patients, episodes, lesions, biopsies.
+
+Column names are the contract's (shared/contract/case-v1.md). Every nullable clinical column means
+"unknown" when null, never "no". Ranges and enumerations are database constraints, not only form checks.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from patients.choices import (
+    RANGES,
+    BiopsyCulture,
+    BloodCulture,
+    BoneSite,
+    Histology,
+    Modality,
+    Role,
+    Sex,
+    Side,
+)
+from patients.models.audit import AuditedModel
+
+
+def rng(field: str) -> list:
+    """Field validators for a contract range, so forms report the field by name."""
+    low, high = RANGES[field]
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
+def _range_constraints(prefix: str, fields: list[str]) -> list[models.CheckConstraint]:
+    constraints = []
+    for field in fields:
+        low, high = RANGES[field]
+        constraints.append(
+            models.CheckConstraint(
+                condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": low, f"{field}__lte": high}),
+                name=f"{prefix}_{field}_range",
+            )
+        )
+    return constraints
+
+
+def _choice_constraint(prefix: str, field: str, choices: type[models.TextChoices], nullable: bool):
+    condition = Q(**{f"{field}__in": choices.values})
+    if nullable:
+        condition |= Q(**{f"{field}__isnull": True})
+    return models.CheckConstraint(condition=condition, name=f"{prefix}_{field}_valid")
+
+
+class Site(models.Model):
+    code = models.SlugField(max_length=32, unique=True, help_text="Short code, e.g. NORTH.")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class SiteMembership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    # Only meaningful for api_client: a site admin may grant write access to an integration.
+    api_write = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "site"], name="membership_one_role_per_site"),
+            _choice_constraint("membership", "role", Role, nullable=False),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.site} ({self.role})"
+
+
+record_number_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$",
+    "Use 1–32 letters, digits, dots, dashes or underscores (a pseudonymous number, never a name).",
+)
+
+
+class Patient(AuditedModel):
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="patients")
+    record_number = models.CharField(max_length=32, validators=[record_number_validator])
+    sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    birth_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["site__code", "record_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "record_number"], name="patient_record_number_unique_per_site"),
+            _choice_constraint("patient", "sex", Sex, nullable=False),
+            models.CheckConstraint(condition=~Q(record_number=""), name="patient_record_number_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site.code}/{self.record_number}"
+
+    def clean(self) -> None:
+        import datetime
+
+        if self.birth_date and self.birth_date > datetime.date.today():
+            raise ValidationError({"birth_date": "The birth date is in the future."})
+
+    def audit_site_id(self) -> int:
+        return self.site_id
+
+
+class Episode(AuditedModel):
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="episodes")
+    assessed_on = models.DateField()
+    onset_on = models.DateField(null=True, blank=True)
+    # Only used when the patient has no birth date (contract: episode.age_years / age_at_onset_years).
+    age_years = models.FloatField(null=True, blank=True, validators=rng("age_years"))
+    age_at_onset_years = models.FloatField(null=True, blank=True, validators=rng("age_at_onset_years"))
+
+    # Symptoms
+    bone_pain = models.BooleanField(null=True, blank=True)
+    local_swelling = models.BooleanField(null=True, blank=True)
+    night_pain = models.BooleanField(null=True, blank=True)
+    fever = models.BooleanField(null=True, blank=True)
+    max_temperature_c = models.FloatField("max temperature (°C)", null=True, blank=True, validators=rng("max_temperature_c"))
+    weight_loss = models.BooleanField(null=True, blank=True)
+    night_sweats = models.BooleanField(null=True, blank=True)
+    ill_appearance = models.BooleanField(null=True, blank=True)
+    back_pain = models.BooleanField(null=True, blank=True)
+
+    # Findings
+    hepatomegaly = models.BooleanField(null=True, blank=True)
+    splenomegaly = models.BooleanField(null=True, blank=True)
+    lymphadenopathy = models.BooleanField(null=True, blank=True)
+    bruising_or_purpura = models.BooleanField(null=True, blank=True)
+    gum_bleeding = models.BooleanField(null=True, blank=True)
+    restricted_diet = models.BooleanField(null=True, blank=True)
+    neonatal_pustulosis = models.BooleanField(null=True, blank=True)
+    consanguinity_or_affected_sibling = models.BooleanField(null=True, blank=True)
+    palmoplantar_pustulosis = models.BooleanField(null=True, blank=True)
+    psoriasis = models.BooleanField(null=True, blank=True)
+    severe_acne = models.BooleanField(null=True, blank=True)
+    inflammatory_bowel_disease = models.BooleanField(null=True, blank=True)
+    immunocompromised = models.BooleanField(null=True, blank=True)
+    tb_exposure = models.BooleanField(null=True, blank=True)
+    sustained_response_to_antibiotics_alone = models.BooleanField(null=True, blank=True)
+
+    # Laboratory, in the contract's canonical units
+    crp_mg_l = models.FloatField("CRP (mg/L)", null=True, blank=True, validators=rng("crp_mg_l"))
+    esr_mm_h = models.FloatField("ESR (mm/h)", null=True, blank=True, validators=rng("esr_mm_h"))
+    wbc_10e9_l = models.FloatField("WBC (×10⁹/L)", null=True, blank=True, validators=rng("wbc_10e9_l"))
+    neutrophils_10e9_l = models.FloatField("neutrophils (×10⁹/L)", null=True, blank=True, validators=rng("neutrophils_10e9_l"))
+    hemoglobin_g_l = models.FloatField("haemoglobin (g/L)", null=True, blank=True, validators=rng("hemoglobin_g_l"))
+    platelets_10e9_l = models.FloatField("platelets (×10⁹/L)", null=True, blank=True, validators=rng("platelets_10e9_l"))
+    ldh_u_l = models.FloatField("LDH (U/L)", null=True, blank=True, validators=rng("ldh_u_l"))
+    ldh_uln_u_l = models.FloatField("LDH upper limit (U/L)", null=True, blank=True, validators=rng("ldh_uln_u_l"))
+    alp_u_l = models.FloatField("ALP (U/L)", null=True, blank=True, validators=rng("alp_u_l"))
+    alp_lln_u_l = models.FloatField("ALP lower limit (U/L)", null=True, blank=True, validators=rng("alp_lln_u_l"))
+    blasts_on_smear = models.BooleanField(null=True, blank=True)
+    vitamin_c_low = models.BooleanField(null=True, blank=True)
+    blood_culture = models.CharField(max_length=10, choices=BloodCulture.choices, null=True, blank=True)
+
+    # Activity measures
+    pain_vas = models.FloatField("pain VAS (0–10)", null=True, blank=True, validators=rng("pain_vas"))
+    patient_global_vas = models.FloatField("patient global VAS (0–10)", null=True, blank=True, validators=rng("patient_global_vas"))
+    physician_global_vas = models.FloatField("physician global VAS (0–10)", null=True, blank=True, validators=rng("physician_global_vas"))
+    chaq = models.FloatField("CHAQ (0–3)", null=True, blank=True, validators=rng("chaq"))
+
+    # Optimistic locking: every update must name the version it was based on.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["patient_id", "assessed_on", "id"]
+        indexes = [models.Index(fields=["patient", "assessed_on"], name="episode_patient_date")]
+        constraints = [
+            *_range_constraints(
+                "episode",
+                [
+                    "max_temperature_c", "crp_mg_l", "esr_mm_h", "wbc_10e9_l", "neutrophils_10e9_l",
+                    "hemoglobin_g_l", "platelets_10e9_l", "ldh_u_l", "ldh_uln_u_l", "alp_u_l", "alp_lln_u_l",
+                    "pain_vas", "patient_global_vas", "physician_global_vas", "chaq", "age_years",
+                    "age_at_onset_years",
+                ],
+            ),
+            _choice_constraint("episode", "blood_culture", BloodCulture, nullable=True),
+            models.CheckConstraint(
+                condition=Q(onset_on__isnull=True) | Q(onset_on__lte=models.F("assessed_on")),
+                name="episode_onset_not_after_assessment",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="episode_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} episode {self.assessed_on}"
+
+    def clean(self) -> None:
+        import datetime
+
+        errors = {}
+        today = datetime.date.today()
+        if self.assessed_on and self.assessed_on > today:
+            errors["assessed_on"] = "The assessment date is in the future."
+        if self.onset_on and self.onset_on > today:
+            errors["onset_on"] = "The onset date is in the future."
+        if self.onset_on and self.assessed_on and self.onset_on > self.assessed_on:
+            errors["onset_on"] = "Onset must be on or before the assessment date."
+        birth = self.patient.birth_date if self.patient_id else None
+        if birth and self.onset_on and self.onset_on < birth:
+            errors["onset_on"] = "Onset must be on or after the birth date."
+        if birth and self.assessed_on and self.assessed_on < birth:
+            errors["assessed_on"] = "The assessment date must be on or after the birth date."
+        if errors:
+            raise ValidationError(errors)
+
+    def audit_site_id(self) -> int:
+        return self.patient.site_id
+
+
+class Lesion(AuditedModel):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="lesions")
+    site = models.CharField(max_length=20, choices=BoneSite.choices)
+    side = models.CharField(max_length=10, choices=Side.choices, default=Side.MIDLINE)
+    level = models.CharField(max_length=16, blank=True, default="", help_text="Vertebra or rib, e.g. T7 or 6.")
+    modality = models.CharField(max_length=10, choices=Modality.choices)
+    marrow_oedema = models.BooleanField(default=False)
+    lytic = models.BooleanField(default=False)
+    sclerosis = models.BooleanField("marginal sclerosis", default=False)
+    periosteal_reaction = models.BooleanField(default=False)
+    hyperostosis = models.BooleanField(default=False)
+    bone_expansion = models.BooleanField(default=False)
+    cortical_destruction = models.BooleanField(default=False)
+    soft_tissue_mass = models.BooleanField(default=False)
+    abscess = models.BooleanField(default=False)
+    sequestrum = models.BooleanField(default=False)
+    sinus_tract = models.BooleanField(default=False)
+    vertebral_collapse = models.BooleanField(default=False)
+    symptomatic = models.BooleanField(default=False)
+    active = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["episode_id", "id"]  # entry order is the document's lesion order
+        constraints = [
+            _choice_constraint("lesion", "site", BoneSite, nullable=False),
+            _choice_constraint("lesion", "side", Side, nullable=False),
+            _choice_constraint("lesion", "modality", Modality, nullable=False),
+        ]
+
+    def __str__(self) -> str:
+        level = f" {self.level}" if self.level else ""
+        return f"{self.site}{level} ({self.side}, {self.modality})"
+
+    def audit_site_id(self) -> int:
+        return self.episode.patient.site_id
+
+
+class Biopsy(AuditedModel):
+    episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="biopsy")
+    histology = models.CharField(max_length=15, choices=Histology.choices, null=True, blank=True)
+    culture = models.CharField(max_length=10, choices=BiopsyCulture.choices, null=True, blank=True)
+    on_antibiotics = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "biopsies"
+        constraints = [
+            _choice_constraint("biopsy", "histology", Histology, nullable=True),
+            _choice_constraint("biopsy", "culture", BiopsyCulture, nullable=True),
+        ]
+
+    def __str__(self) -> str:
+        return f"biopsy of {self.episode}"
+
+    def audit_site_id(self) -> int:
+        return self.episode.patient.site_id

@@ -1,0 +1,228 @@
+"""Services: every write to patients, episodes, lesions and biopsies goes through here.
+
+Each service runs in one transaction, checks the actor's role at the record's site, validates the whole
+episode against the case contract before committing (nothing half-saved), records the actor for the
+audit history, and re-assesses the episode.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from patients.access import require_edit_clinical
+from patients.audit import acting_as
+from patients.casedoc import case_to_records, episode_to_case, patient_conflicts
+from patients.models import Biopsy, Episode, Lesion, Patient, Site
+
+
+class StaleVersionError(Exception):
+    """The episode changed since the editor loaded it (optimistic locking)."""
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(f"The episode was changed by someone else (now version {current_version}).")
+        self.current_version = current_version
+
+
+class CaseDocumentError(Exception):
+    """A case document or episode that breaks the contract; `errors` are [{"path", "message"}]."""
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        super().__init__("; ".join(f"{e['path']}: {e['message']}" for e in errors))
+        self.errors = errors
+
+
+UNCHANGED: Any = object()
+
+
+def patient_create(
+    *,
+    actor: Any,
+    site: Site,
+    record_number: str,
+    sex: str = "unknown",
+    birth_date: datetime.date | None = None,
+) -> Patient:
+    require_edit_clinical(actor, site.id)
+    patient = Patient(site=site, record_number=record_number.strip(), sex=sex, birth_date=birth_date)
+    patient.full_clean()
+    with transaction.atomic(), acting_as(actor):
+        patient.save()
+    return patient
+
+
+def patient_update(*, actor: Any, patient: Patient, **values: Any) -> Patient:
+    require_edit_clinical(actor, patient.site_id)
+    allowed = {"record_number", "sex", "birth_date"}
+    unknown = set(values) - allowed
+    if unknown:
+        raise ValueError(f"Cannot update {sorted(unknown)} through patient_update.")
+    for name, value in values.items():
+        setattr(patient, name, value)
+    patient.full_clean()
+    with transaction.atomic(), acting_as(actor):
+        patient.save()
+        for episode in patient.episodes.all():
+            _validate_and_assess(episode)
+    return patient
+
+
+def episode_create(
+    *,
+    actor: Any,
+    patient: Patient,
+    data: dict[str, Any],
+    lesions: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    biopsy: dict[str, Any] | None = None,
+) -> Episode:
+    """Create an episode with its lesions and biopsy, then assess it."""
+    require_edit_clinical(actor, patient.site_id)
+    with transaction.atomic(), acting_as(actor):
+        episode = Episode(patient=patient, **data)
+        episode.full_clean(exclude=["version"])
+        episode.save()
+        _replace_lesions(episode, list(lesions))
+        _set_biopsy(episode, biopsy)
+        _validate_and_assess(episode)
+        _touch(patient)
+    return episode
+
+
+def episode_update(
+    *,
+    actor: Any,
+    episode_id: int,
+    expected_version: int,
+    data: dict[str, Any],
+    lesions: list[dict[str, Any]] | None = None,
+    biopsy: dict[str, Any] | None = UNCHANGED,
+) -> Episode:
+    """Update an episode based on `expected_version`; StaleVersionError if someone saved in between.
+
+    `lesions` (when given) is the complete new list: entries with an "id" update that lesion, entries
+    without one are added, and lesions not named are removed. `biopsy=None` removes the biopsy.
+    """
+    with transaction.atomic(), acting_as(actor):
+        episode = Episode.objects.select_for_update().select_related("patient").get(pk=episode_id)
+        require_edit_clinical(actor, episode.patient.site_id)
+        if episode.version != expected_version:
+            raise StaleVersionError(episode.version)
+        for name, value in data.items():
+            setattr(episode, name, value)
+        episode.version += 1
+        episode.full_clean(exclude=["version"])
+        episode.save()
+        if lesions is not None:
+            _replace_lesions(episode, lesions)
+        if biopsy is not UNCHANGED:
+            _set_biopsy(episode, biopsy)
+        _validate_and_assess(episode)
+        _touch(episode.patient)
+    return episode
+
+
+def episode_delete(*, actor: Any, episode: Episode) -> None:
+    require_edit_clinical(actor, episode.patient.site_id)
+    with transaction.atomic(), acting_as(actor):
+        patient = episode.patient
+        episode.delete()
+        _touch(patient)
+        _after_episode_change(patient=patient, episode=None)
+
+
+def case_import(*, actor: Any, site: Site, record_number: str, doc: Any) -> Episode:
+    """Create (or find) the patient and add the document's episode, all in one transaction.
+
+    The same site and record number is the same patient; a document that disagrees with the patient on
+    file (sex or birth date) is refused rather than silently overwriting it.
+    """
+    from exclusion import engine
+
+    errors = engine.validate_case(doc)
+    if errors:
+        raise CaseDocumentError(errors)
+    records = case_to_records(doc)
+    require_edit_clinical(actor, site.id)
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().filter(site=site, record_number=record_number).first()
+        if patient is None:
+            patient = patient_create(actor=actor, site=site, record_number=record_number, **records.patient)
+        else:
+            conflicts = patient_conflicts(patient, records.patient)
+            if conflicts:
+                raise CaseDocumentError(conflicts)
+            if patient.sex == "unknown" and records.patient["sex"] != "unknown":
+                patient_update(actor=actor, patient=patient, sex=records.patient["sex"])
+            if patient.birth_date is None and records.patient["birth_date"] is not None:
+                patient_update(actor=actor, patient=patient, birth_date=records.patient["birth_date"])
+        return episode_create(
+            actor=actor, patient=patient, data=records.episode, lesions=records.lesions, biopsy=records.biopsy
+        )
+
+
+def _replace_lesions(episode: Episode, lesions: list[dict[str, Any]]) -> None:
+    existing = {lesion.id: lesion for lesion in episode.lesions.all()}
+    keep = set()
+    for index, values in enumerate(lesions):
+        values = dict(values)
+        lesion_id = values.pop("id", None)
+        if lesion_id is not None and lesion_id in existing:
+            lesion = existing[lesion_id]
+            for name, value in values.items():
+                setattr(lesion, name, value)
+            keep.add(lesion_id)
+        else:
+            lesion = Lesion(episode=episode, **values)
+        try:
+            lesion.full_clean(exclude=["episode"])
+        except ValidationError as exc:
+            raise CaseDocumentError(
+                [
+                    {"path": f"episode.lesions[{index}].{name}", "message": " ".join(messages)}
+                    for name, messages in exc.message_dict.items()
+                ]
+            ) from exc
+        lesion.save()
+    for lesion_id, lesion in existing.items():
+        if lesion_id not in keep:
+            lesion.delete()
+
+
+def _set_biopsy(episode: Episode, values: dict[str, Any] | None) -> None:
+    current = Biopsy.objects.filter(episode=episode).first()
+    if values is None:
+        if current is not None:
+            current.delete()
+        return
+    biopsy = current or Biopsy(episode=episode)
+    for name, value in values.items():
+        setattr(biopsy, name, value)
+    biopsy.full_clean(exclude=["episode"])
+    biopsy.save()
+
+
+def _touch(patient: Patient) -> None:
+    # updated_at orders the patient list by latest activity; it is not audited history.
+    patient.save(update_fields=["updated_at"])
+
+
+def _validate_and_assess(episode: Episode) -> None:
+    """Check the stored episode against the contract (the engine's own validation), then assess it."""
+    from exclusion import engine
+
+    episode = Episode.objects.select_related("patient", "biopsy").prefetch_related("lesions").get(pk=episode.pk)
+    errors = engine.validate_case(episode_to_case(episode))
+    if errors:
+        raise CaseDocumentError(errors)
+    _after_episode_change(patient=episode.patient, episode=episode)
+
+
+def _after_episode_change(*, patient: Patient, episode: Episode | None) -> None:
+    """Everything that follows a change to an episode, its lesions or its biopsy."""
+    from exclusion.services import episode_evaluate
+
+    if episode is not None:
+        episode_evaluate(episode=episode)

@@ -1,0 +1,54 @@
+"""Synthetic test data builders. Everything goes through the services, as production writes do."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from patients.models import Episode, Patient, Site, SiteMembership
+from patients.services import case_import
+
+FIXTURES = Path(__file__).parent / "fixtures"
+_numbers = itertools.count(1)
+
+
+def contract_example() -> dict[str, Any]:
+    """The three-lesion symmetric case printed in shared/contract/case-v1.md."""
+    return json.loads((FIXTURES / "contract_example.json").read_text())
+
+
+def make_site(code: str = "NORTH", name: str | None = None) -> Site:
+    site, _ = Site.objects.get_or_create(code=code, defaults={"name": name or f"{code} (synthetic)"})
+    return site
+
+
+def make_user(site: Site | None, role: str = "clinician", username: str | None = None, **extra: Any):
+    user = get_user_model().objects.create_user(
+        username=username or f"user{next(_numbers)}", password="not-a-real-password-1", **extra
+    )
+    if site is not None:
+        SiteMembership.objects.create(user=user, site=site, role=role)
+    return user
+
+
+def case(**episode_changes: Any) -> dict[str, Any]:
+    """The contract example with top-level episode keys replaced, e.g. case(lesions=[...])."""
+    doc = copy.deepcopy(contract_example())
+    doc["episode"].update(episode_changes)
+    return doc
+
+
+def make_episode(site: Site, record_number: str | None = None, doc: dict | None = None) -> Episode:
+    """Import a case document as a system job (no acting user)."""
+    return case_import(
+        actor=None, site=site, record_number=record_number or f"T-{next(_numbers):04d}", doc=doc or case()
+    )
+
+
+def make_patient(site: Site, record_number: str | None = None) -> Patient:
+    return make_episode(site, record_number).patient
