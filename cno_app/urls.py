@@ -13,5 +13,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", include("cno_app.api_urls")),
+    path("review/", include("exclusion.urls")),
     path("", include("patients.urls")),
 ]

@@ -1,4 +1,5 @@
 from patients.models.core import Biopsy, Episode, Lesion, Patient, Site, SiteMembership
 from patients.models.audit import AuditEntry
+from patients.models.tokens import ApiToken
 
-__all__ = ["AuditEntry", "Biopsy", "Episode", "Lesion", "Patient", "Site", "SiteMembership"]
+__all__ = ["ApiToken", "AuditEntry", "Biopsy", "Episode", "Lesion", "Patient", "Site", "SiteMembership"]
