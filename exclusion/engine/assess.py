@@ -79,11 +79,21 @@ def _never(s: Snapshot) -> bool:
 
 _Check = Callable[[Snapshot], bool]
 # (name, red-flag rules, notes that keep it incomplete, exclusion rule, exclusion test, missing-data function)
-DIFFERENTIALS: tuple[tuple[str, tuple[R.Rule, ...], tuple[R.Rule, ...], R.Rule | None, _Check,
-                           Callable[[Snapshot], list[str]]], ...] = (
+DIFFERENTIALS: tuple[
+    tuple[
+        str, tuple[R.Rule, ...], tuple[R.Rule, ...], R.Rule | None, _Check, Callable[[Snapshot], list[str]]
+    ],
+    ...,
+] = (
     ("infection", R.INFECTION_FLAGS, (), R.INF_EXCLUDED, _excl_infection, _missing_infection),
-    ("malignancy", R.MALIGNANCY_FLAGS, (R.MAL_HB_UNDER_6M,), R.MAL_EXCLUDED, _excl_malignancy,
-     _missing_malignancy),
+    (
+        "malignancy",
+        R.MALIGNANCY_FLAGS,
+        (R.MAL_HB_UNDER_6M,),
+        R.MAL_EXCLUDED,
+        _excl_malignancy,
+        _missing_malignancy,
+    ),
     ("hypophosphatasia", R.HPP_FLAGS, (), R.HPP_EXCLUDED, _excl_hpp, _missing_hpp),
     ("scurvy", R.SCURVY_FLAGS, (), R.SCU_EXCLUDED, _excl_scurvy, _missing_scurvy),
     ("monogenic", R.MONOGENIC_FLAGS, (), None, _never, _missing_monogenic),
@@ -162,8 +172,14 @@ def _jansson(s: Snapshot) -> dict:
         supports = False
     else:
         supports = None
-    return {"applicable": applicable, "points": points, "possible_max": possible,
-            "threshold": R.JANSSON_THRESHOLD, "supports_nbo": supports, "items": values}
+    return {
+        "applicable": applicable,
+        "points": points,
+        "possible_max": possible,
+        "threshold": R.JANSSON_THRESHOLD,
+        "supports_nbo": supports,
+        "items": values,
+    }
 
 
 def assess_snapshot(s: Snapshot) -> dict:
@@ -191,8 +207,11 @@ def assess_snapshot(s: Snapshot) -> dict:
         "bones_involved": s.bones_involved,
         "symmetric": s.symmetric,
         "differentials": diffs,
-        "biopsy": {"recommended": bool(reasons) and not adequate, "reasons": reasons,
-                   "adequate_biopsy_on_file": adequate},
+        "biopsy": {
+            "recommended": bool(reasons) and not adequate,
+            "reasons": reasons,
+            "adequate_biopsy_on_file": adequate,
+        },
         "bristol": {"status": _bristol(s)},
         "jansson": _jansson(s),
         "exclusion_complete": all(d["status"] in ("excluded", "no_red_flags") for d in diffs.values()),

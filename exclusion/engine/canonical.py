@@ -13,7 +13,7 @@ _EMPTY: dict = {}
 
 
 def canonical_case(doc: dict) -> dict:
-    """Canonical form of a document that :func:`validate_case` accepted (behaviour on invalid input is undefined)."""
+    """Canonical form of a document that :func:`validate_case` accepted (invalid input: undefined)."""
     patient = doc["patient"]
     episode = doc["episode"]
 

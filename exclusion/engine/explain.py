@@ -19,8 +19,9 @@ _BRISTOL = {
     "not_applicable": "not applicable (no lesion, or neither bone pain nor local swelling)",
     "insufficient_data": "insufficient data (CRP unknown)",
     "criterion_1_met": "criterion 1 met (more than one bone or clavicle alone, CRP < 30 mg/L, no fever, "
-                       "typical imaging): supports CNO without biopsy",
-    "criterion_2_met": "criterion 2 met (adequate biopsy: inflammatory histology, no growth, off antibiotics)",
+    "typical imaging): supports CNO without biopsy",
+    "criterion_2_met": "criterion 2 met (adequate biopsy: inflammatory histology, no "
+    "growth, off antibiotics)",
     "not_met": "not met (adequate biopsy on file does not show inflammatory histology with no growth)",
     "biopsy_required": "biopsy route: criterion 1 not met, an adequate biopsy is required",
 }
@@ -72,8 +73,10 @@ def explain_snapshot(s: Snapshot) -> str:
     b = a["biopsy"]
     out.append("")
     if b["recommended"]:
-        out.append("Bone biopsy: RECOMMENDED (MRI-guided; histology and bacterial, fungal and mycobacterial "
-                   "culture; taken off antibiotics).")
+        out.append(
+            "Bone biopsy: RECOMMENDED (MRI-guided; histology and bacterial, fungal and mycobacterial "
+            "culture; taken off antibiotics)."
+        )
     elif b["adequate_biopsy_on_file"]:
         out.append("Bone biopsy: an adequate biopsy is on file; no new biopsy recommended.")
     else:
@@ -88,19 +91,26 @@ def explain_snapshot(s: Snapshot) -> str:
 
     j = a["jansson"]
     out.append("")
-    verdict = {True: "supports nonbacterial osteitis", False: "does not reach the threshold (not discriminating)",
-               None: "undecided until the unknown items are known"}[j["supports_nbo"]]
+    verdict = {
+        True: "supports nonbacterial osteitis",
+        False: "does not reach the threshold (not discriminating)",
+        None: "undecided until the unknown items are known",
+    }[j["supports_nbo"]]
     if not j["applicable"]:
         verdict = "not applicable (age 3 years or less; the score was derived in patients over 3)"
-    out.append(f"Jansson clinical score: {j['points']} points (up to {j['possible_max']} if unknown items were "
-               f"present; threshold {j['threshold']} of 63): {verdict}.")
+    out.append(
+        f"Jansson clinical score: {j['points']} points (up to {j['possible_max']} if unknown items were "
+        f"present; threshold {j['threshold']} of 63): {verdict}."
+    )
     for key, weight, rule in R.JANSSON_ITEMS:
         out.append(f"    - {rule.title.split(' (')[0]}: {_yn(j['items'][key])} ({weight} points)")
     out.append(f"    Source: {R.JANSSON_2009}")
 
     out.append("")
     if a["exclusion_complete"]:
-        out.append("Exclusion complete: every differential is excluded or free of red flags on complete data.")
+        out.append(
+            "Exclusion complete: every differential is excluded or free of red flags on complete data."
+        )
     else:
         open_ = [n for n, d in a["differentials"].items() if d["status"] in ("concern", "incomplete")]
         out.append(f"Exclusion NOT complete: {', '.join(open_)} still open.")

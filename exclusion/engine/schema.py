@@ -13,9 +13,27 @@ SEXES = ("female", "male", "other", "unknown")
 SIDES = ("left", "right", "midline")
 MODALITIES = ("mri", "xray", "ct", "bone_scan")
 SITES = (
-    "skull", "mandible", "maxilla", "clavicle", "sternum", "scapula", "rib", "humerus", "radius", "ulna",
-    "hand", "spine_cervical", "spine_thoracic", "spine_lumbar", "sacrum", "pelvis", "femur", "tibia",
-    "fibula", "foot", "other",
+    "skull",
+    "mandible",
+    "maxilla",
+    "clavicle",
+    "sternum",
+    "scapula",
+    "rib",
+    "humerus",
+    "radius",
+    "ulna",
+    "hand",
+    "spine_cervical",
+    "spine_thoracic",
+    "spine_lumbar",
+    "sacrum",
+    "pelvis",
+    "femur",
+    "tibia",
+    "fibula",
+    "foot",
+    "other",
 )
 HISTOLOGIES = ("inflammatory", "nonspecific", "normal", "malignant", "lch")
 CULTURES = ("no_growth", "growth", "not_done")
@@ -39,10 +57,21 @@ SYMPTOMS: dict[str, tuple] = {
 FINDINGS: dict[str, tuple] = {
     key: BOOL
     for key in (
-        "hepatomegaly", "splenomegaly", "lymphadenopathy", "bruising_or_purpura", "gum_bleeding",
-        "restricted_diet", "neonatal_pustulosis", "consanguinity_or_affected_sibling",
-        "palmoplantar_pustulosis", "psoriasis", "severe_acne", "inflammatory_bowel_disease",
-        "immunocompromised", "tb_exposure", "sustained_response_to_antibiotics_alone",
+        "hepatomegaly",
+        "splenomegaly",
+        "lymphadenopathy",
+        "bruising_or_purpura",
+        "gum_bleeding",
+        "restricted_diet",
+        "neonatal_pustulosis",
+        "consanguinity_or_affected_sibling",
+        "palmoplantar_pustulosis",
+        "psoriasis",
+        "severe_acne",
+        "inflammatory_bowel_disease",
+        "immunocompromised",
+        "tb_exposure",
+        "sustained_response_to_antibiotics_alone",
     )
 }
 
@@ -70,18 +99,39 @@ ACTIVITY: dict[str, tuple] = {
 }
 
 LESION_FEATURES = (
-    "marrow_oedema", "lytic", "sclerosis", "periosteal_reaction", "hyperostosis", "bone_expansion",
-    "cortical_destruction", "soft_tissue_mass", "abscess", "sequestrum", "sinus_tract", "vertebral_collapse",
-    "symptomatic", "active",
+    "marrow_oedema",
+    "lytic",
+    "sclerosis",
+    "periosteal_reaction",
+    "hyperostosis",
+    "bone_expansion",
+    "cortical_destruction",
+    "soft_tissue_mass",
+    "abscess",
+    "sequestrum",
+    "sinus_tract",
+    "vertebral_collapse",
+    "symptomatic",
+    "active",
 )
 LESION_KEYS = frozenset(("site", "side", "modality", "level", *LESION_FEATURES))
 
 BIOPSY_KEYS = ("histology", "culture", "on_antibiotics")
 PATIENT_KEYS = frozenset(("sex", "birth_date"))
-EPISODE_KEYS = frozenset((
-    "assessed_on", "onset_on", "age_years", "age_at_onset_years", "symptoms", "findings", "labs", "biopsy",
-    "lesions", "activity",
-))
+EPISODE_KEYS = frozenset(
+    (
+        "assessed_on",
+        "onset_on",
+        "age_years",
+        "age_at_onset_years",
+        "symptoms",
+        "findings",
+        "labs",
+        "biopsy",
+        "lesions",
+        "activity",
+    )
+)
 TOP_KEYS = frozenset(("schema", "patient", "episode"))
 
 # Ages given as numbers (no birth date): a generous plausible range, the contract gives none.
