@@ -17,6 +17,7 @@ _SYMPTOM_KEYS = tuple(SYMPTOMS)
 _FINDING_KEYS = tuple(FINDINGS)
 _LAB_KEYS = tuple(LABS)
 _EMPTY: dict = {}
+_CULTURE_DONE = frozenset(("no_growth", "growth"))
 
 # Exact calendar arithmetic of the contract: years = days / 365.25 and months = days / 30.4375.
 # 365.25 = 1461/4 and 30.4375 = 487/16, so comparisons are done on integers to avoid rounding at a boundary.
@@ -78,113 +79,43 @@ class Snapshot:
     clavicle_alone: bool
     features: frozenset[str]  # imaging features seen on any lesion
 
-    # --- derived quantities -------------------------------------------------------------------------------
-    @property
-    def adequate_biopsy(self) -> bool:
-        """Biopsy present, histology given, culture done (and known), taken off antibiotics (known false)."""
-        return (
-            self.biopsy_present
-            and self.histology is not None
-            and self.culture in ("no_growth", "growth")
-            and self.on_antibiotics is False
-        )
-
-    @property
-    def onset_under_3(self) -> bool | None:
-        if self.onset_days is not None:
-            return self.onset_days * _YEAR_DEN < 3 * _YEAR_NUM
-        if self.age_at_onset_years is not None:
-            return self.age_at_onset_years < 3
-        return None
-
-    @property
-    def age_at_most_3(self) -> bool | None:
-        if self.age_days is not None:
-            return self.age_days * _YEAR_DEN <= 3 * _YEAR_NUM
-        if self.age_years is not None:
-            return self.age_years <= 3
-        return None
-
-    def _months_at_least(self, months: int) -> bool:
-        if self.age_days is not None:
-            return self.age_days * _MONTH_DEN >= months * _MONTH_NUM
-        return self.age_years * 12 >= months  # type: ignore[operator]
-
-    @property
-    def who_cutoff(self) -> int | None:
-        """WHO haemoglobin cut-off (g/L) at assessment; None when age is unknown or under 6 months."""
-        if self.age_days is None and self.age_years is None:
-            return None
-        if not self._months_at_least(6):
-            return None
-        for low, high, cutoff in WHO_BANDS:
-            if self._months_at_least(low) and not self._months_at_least(high):
-                return cutoff
-        return WHO_ADULT[self.sex]
-
-    @property
-    def age_known(self) -> bool:
-        return self.age_days is not None or self.age_years is not None
-
-    @property
-    def anaemia(self) -> bool | None:
-        hb = self.labs["hemoglobin_g_l"]
-        cutoff = self.who_cutoff
-        if hb is None or cutoff is None:
-            return None
-        return hb < cutoff
-
-    @property
-    def normal_blood_count(self) -> bool | None:
-        """WBC 4.0–13.5, Hb at or above the WHO cut-off, platelets 150–450; unknown if any of the three is."""
-        wbc = self.labs["wbc_10e9_l"]
-        plt = self.labs["platelets_10e9_l"]
-        anaemia = self.anaemia
-        if wbc is None or plt is None or anaemia is None:
-            return None
-        return 4.0 <= wbc <= 13.5 and 150 <= plt <= 450 and not anaemia
-
-    @property
-    def fever_shown(self) -> bool:
-        """Fever reported or a temperature of at least 38.0 °C."""
-        temp = self.symptoms["max_temperature_c"]
-        return self.symptoms["fever"] is True or (temp is not None and temp >= 38.0)
-
-    @property
-    def temperature_known(self) -> bool:
-        return self.symptoms["fever"] is not None or self.symptoms["max_temperature_c"] is not None
-
-    @property
-    def normal_body_temperature(self) -> bool | None:
-        if self.fever_shown:
-            return False
-        if not self.temperature_known:
-            return None
-        return True
-
-    @property
-    def cytopenia(self) -> bool:
-        """Any cytopenia known to be present (WBC < 4.0, neutrophils < 2.0, platelets < 150, anaemia)."""
-        labs = self.labs
-        wbc, neut, plt = labs["wbc_10e9_l"], labs["neutrophils_10e9_l"], labs["platelets_10e9_l"]
-        return (
-            (wbc is not None and wbc < 4.0)
-            or (neut is not None and neut < 2.0)
-            or (plt is not None and plt < 150)
-            or self.anaemia is True
-        )
-
-    @property
-    def any_typical_lesion(self) -> bool:
-        return any(lesion.typical for lesion in self.lesions)
-
-    @property
-    def jansson_site(self) -> bool:
-        return any(lesion.site in JANSSON_SITES for lesion in self.lesions)
+    # --- derived quantities (computed once in build_snapshot; rules only read them) ---------------------
+    age_known: bool
+    onset_under_3: bool | None  # age at onset < 3 years
+    age_at_most_3: bool | None  # age at assessment <= 3 years (Jansson not applicable)
+    who_cutoff: int | None  # WHO haemoglobin cut-off (g/L); None: age unknown or under 6 months
+    anaemia: bool | None
+    normal_blood_count: bool | None
+    fever_shown: bool  # fever reported or a temperature of at least 38.0 °C
+    temperature_known: bool
+    normal_body_temperature: bool | None
+    cytopenia: bool  # WBC < 4.0, neutrophils < 2.0, platelets < 150 or anaemia, known to be present
+    adequate_biopsy: bool
+    any_typical_lesion: bool
+    jansson_site: bool
 
 
 def _years(days: int) -> float:
     return days * _YEAR_DEN / _YEAR_NUM
+
+
+def who_cutoff(sex: str, age_days: int | None, age_years: float | None) -> int | None:
+    """WHO anaemia cut-off (g/L) at assessment; None when the age is unknown or under 6 months.
+
+    Bands are half-open in months (days / 30.4375, compared exactly on integers when days are known).
+    """
+    if age_days is not None:
+        scaled, unit = age_days * _MONTH_DEN, _MONTH_NUM  # months >= m  <=>  days * 16 >= m * 487
+    elif age_years is not None:
+        scaled, unit = age_years * 12, 1
+    else:
+        return None
+    if scaled < 6 * unit:
+        return None
+    for low, high, cutoff in WHO_BANDS:
+        if low * unit <= scaled < high * unit:
+            return cutoff
+    return WHO_ADULT[sex]
 
 
 def build_snapshot(doc: dict) -> Snapshot:
@@ -228,8 +159,54 @@ def build_snapshot(doc: dict) -> Snapshot:
         sides_by_site.setdefault(lesion.site, set()).add(side)
 
     n_bones = len(bones)
+    sex = patient["sex"]
+    symptoms = {k: sym.get(k) for k in _SYMPTOM_KEYS}
+    labs = {k: lab.get(k) for k in _LAB_KEYS}
+
+    if onset_days is not None:
+        onset_under_3: bool | None = onset_days * _YEAR_DEN < 3 * _YEAR_NUM
+    else:
+        onset_under_3 = None if age_onset is None else age_onset < 3
+    if age_days is not None:
+        at_most_3: bool | None = age_days * _YEAR_DEN <= 3 * _YEAR_NUM
+    else:
+        at_most_3 = None if age_years is None else age_years <= 3
+
+    cutoff = who_cutoff(sex, age_days, age_years)
+    hb, wbc, plt, neut = (
+        labs["hemoglobin_g_l"],
+        labs["wbc_10e9_l"],
+        labs["platelets_10e9_l"],
+        labs["neutrophils_10e9_l"],
+    )
+    anaemia = None if hb is None or cutoff is None else hb < cutoff
+    if wbc is None or plt is None or anaemia is None:
+        normal_count = None  # the contract: unknown when any of the three is unknown
+    else:
+        normal_count = 4.0 <= wbc <= 13.5 and 150 <= plt <= 450 and not anaemia
+    cytopenia = (
+        (wbc is not None and wbc < 4.0)
+        or (neut is not None and neut < 2.0)
+        or (plt is not None and plt < 150)
+        or anaemia is True
+    )
+
+    fever, temp = symptoms["fever"], symptoms["max_temperature_c"]
+    fever_shown = fever is True or (temp is not None and temp >= 38.0)
+    temperature_known = fever is not None or temp is not None
+    if fever_shown:
+        normal_temp: bool | None = False
+    else:
+        normal_temp = True if temperature_known else None
+
+    histology = biopsy.get("histology") if biopsy else None
+    culture = biopsy.get("culture") if biopsy else None
+    on_ab = biopsy.get("on_antibiotics") if biopsy else None
+    # Adequate: histology given, culture done (known, not "not_done"), known to be off antibiotics.
+    adequate = biopsy is not None and histology is not None and culture in _CULTURE_DONE and on_ab is False
+
     return Snapshot(
-        sex=patient["sex"],
+        sex=sex,
         birth_date=birth,
         assessed_on=assessed,
         onset_on=onset,
@@ -237,17 +214,30 @@ def build_snapshot(doc: dict) -> Snapshot:
         onset_days=onset_days,
         age_years=age_years,
         age_at_onset_years=age_onset,
-        symptoms=MappingProxyType({k: sym.get(k) for k in _SYMPTOM_KEYS}),
+        symptoms=MappingProxyType(symptoms),
         findings=MappingProxyType({k: fin.get(k) for k in _FINDING_KEYS}),
-        labs=MappingProxyType({k: lab.get(k) for k in _LAB_KEYS}),
+        labs=MappingProxyType(labs),
         biopsy_present=biopsy is not None,
-        histology=biopsy.get("histology") if biopsy else None,
-        culture=biopsy.get("culture") if biopsy else None,
-        on_antibiotics=biopsy.get("on_antibiotics") if biopsy else None,
+        histology=histology,
+        culture=culture,
+        on_antibiotics=on_ab,
         lesions=tuple(lesions),
         bones_involved=n_bones,
         focality="none" if n_bones == 0 else ("unifocal" if n_bones == 1 else "multifocal"),
         symmetric=any("left" in s and "right" in s for s in sides_by_site.values()),
         clavicle_alone=n_bones == 1 and lesions[0].site == "clavicle",
         features=frozenset(features),
+        age_known=age_days is not None or age_years is not None,
+        onset_under_3=onset_under_3,
+        age_at_most_3=at_most_3,
+        who_cutoff=cutoff,
+        anaemia=anaemia,
+        normal_blood_count=normal_count,
+        fever_shown=fever_shown,
+        temperature_known=temperature_known,
+        normal_body_temperature=normal_temp,
+        cytopenia=cytopenia,
+        adequate_biopsy=adequate,
+        any_typical_lesion=any(lesion.typical for lesion in lesions),
+        jansson_site=any(lesion.site in JANSSON_SITES for lesion in lesions),
     )
