@@ -222,7 +222,12 @@ def _validate_and_assess(episode: Episode) -> None:
 
 def _after_episode_change(*, patient: Patient, episode: Episode | None) -> None:
     """Everything that follows a change to an episode, its lesions or its biopsy."""
+    from exclusion.review_services import flag_sync, flags_resolve_orphans
     from exclusion.services import episode_evaluate
 
     if episode is not None:
-        episode_evaluate(episode=episode)
+        assessment = episode_evaluate(episode=episode)
+        flag_sync(episode=episode, assessment=assessment)
+    else:
+        # A deleted episode's flags keep their history but leave the queue.
+        flags_resolve_orphans(patient=patient)

@@ -1,3 +1,4 @@
 from exclusion.models.assessment import Assessment
+from exclusion.models.review import Flag, FlagEvent, SignOff
 
-__all__ = ["Assessment"]
+__all__ = ["Assessment", "Flag", "FlagEvent", "SignOff"]

@@ -1,0 +1,206 @@
+"""The rheumatology review queue: flags raised from assessments, their history, and work-up sign-offs.
+
+A flag is never deleted: it resolves (when new data remove every reason) or is decided by a reviewer, and
+every change is a FlagEvent (append-only). Deleting the episode keeps the flag (episode set to null).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DECIDED = "decided", "Decided"
+    RESOLVED = "resolved", "Resolved (no reason left)"
+
+
+class Decision(models.TextChoices):
+    BIOPSY_ORDERED = "biopsy_ordered", "Biopsy ordered"
+    BIOPSY_NOT_INDICATED = "biopsy_not_indicated", "Biopsy not indicated"
+    ALTERNATIVE_DIAGNOSIS = "alternative_diagnosis", "Alternative diagnosis"
+    CNO_SUPPORTED = "cno_supported", "CNO supported"
+
+
+class NotIndicatedReason(models.TextChoices):
+    """Why a reviewer judged a biopsy not indicated despite the engine's reasons."""
+
+    TYPICAL_MULTIFOCAL_PATTERN = "typical_multifocal_pattern", "Typical multifocal pattern on whole-body MRI"
+    CLAVICLE_TYPICAL_IMAGING = "clavicle_typical_imaging", "Clavicle lesion with typical imaging"
+    ASSOCIATED_CONDITION = (
+        "associated_condition_psoriasis_ppp_ibd",
+        "Associated condition (psoriasis, PPP, IBD)",
+    )
+    BIOPSY_ALREADY_ADEQUATE = "biopsy_already_adequate", "An adequate biopsy is already available"
+    OTHER = "other", "Other (explained in the comment)"
+
+
+class FlagReason(models.TextChoices):
+    """Codes a flag can carry: the assessment's biopsy reasons and `<differential>_concern`."""
+
+    MALIGNANCY_CONCERN = "malignancy_concern", "Malignancy concern"
+    INFECTION_CONCERN = "infection_concern", "Infection concern"
+    UNIFOCAL_NON_CLAVICULAR = "unifocal_non_clavicular", "Unifocal, not clavicle"
+    CRP_AT_LEAST_30 = "crp_at_least_30", "CRP ≥ 30 mg/L"
+    AGE_UNDER_3 = "age_under_3", "Onset under 3 years"
+    ILL_APPEARANCE = "ill_appearance", "Ill appearance"
+    HYPOPHOSPHATASIA_CONCERN = "hypophosphatasia_concern", "Hypophosphatasia concern"
+    SCURVY_CONCERN = "scurvy_concern", "Scurvy concern"
+    MONOGENIC_CONCERN = "monogenic_concern", "Monogenic (autoinflammatory) concern"
+
+
+# Queue order: lower first. Anything not named here (future codes included) ranks with "the rest".
+PRIORITY_BY_REASON = {
+    FlagReason.MALIGNANCY_CONCERN: 0,
+    FlagReason.INFECTION_CONCERN: 1,
+    FlagReason.UNIFOCAL_NON_CLAVICULAR: 2,
+}
+PRIORITY_REST = 3
+PRIORITY_LABELS = {0: "Malignancy concern", 1: "Infection concern", 2: "Unifocal, not clavicle", 3: "Other"}
+
+
+def priority_for(reasons: list[str]) -> int:
+    return min((PRIORITY_BY_REASON.get(code, PRIORITY_REST) for code in reasons), default=PRIORITY_REST)
+
+
+class NeverDeletedError(RuntimeError):
+    pass
+
+
+class FlagQuerySet(models.QuerySet):
+    def delete(self):
+        raise NeverDeletedError("Flags are never deleted; they resolve or are decided.")
+
+
+class Flag(models.Model):
+    site = models.ForeignKey("patients.Site", on_delete=models.PROTECT, related_name="flags")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="flags")
+    # Null once the episode is deleted: the flag and its decisions outlive it.
+    episode = models.ForeignKey(
+        "patients.Episode", null=True, blank=True, on_delete=models.SET_NULL, related_name="flags"
+    )
+    # The assessment the reasons were last taken from (its case gives the row's key facts).
+    assessment = models.ForeignKey(
+        "exclusion.Assessment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    reasons = models.JSONField(default=list, help_text="Reason codes, in the assessment's order.")
+    priority = models.PositiveSmallIntegerField(default=PRIORITY_REST, help_text="Computed from reasons.")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When the flag last became open (creation or reopening): "older first" and the flag's age.
+    opened_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # The current decision; earlier decisions stay in the history (FlagEvent).
+    decision = models.CharField(max_length=24, choices=Decision.choices, blank=True, default="")
+    decision_reason_code = models.CharField(
+        max_length=48, choices=NotIndicatedReason.choices, blank=True, default=""
+    )
+    decision_diagnosis = models.CharField(max_length=200, blank=True, default="")
+    decision_comment = models.TextField(blank=True, default="")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["priority", "opened_at", "id"]
+        indexes = [models.Index(fields=["status", "priority", "opened_at"], name="flag_queue_order")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["episode"], condition=Q(status="open"), name="flag_one_open_per_episode"
+            ),
+            models.CheckConstraint(condition=Q(status__in=FlagStatus.values), name="flag_status_valid"),
+            models.CheckConstraint(
+                condition=Q(decision="") | Q(decision__in=Decision.values), name="flag_decision_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="decided") | (~Q(decision="") & Q(decided_at__isnull=False)),
+                name="flag_decided_has_decision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"flag {self.pk} ({self.status}) of episode {self.episode_id}"
+
+    def delete(self, *args, **kwargs):
+        raise NeverDeletedError("Flags are never deleted; they resolve or are decided.")
+
+
+class FlagEventKind(models.TextChoices):
+    CREATED = "created", "Flag raised"
+    REASONS_CHANGED = "reasons_changed", "Reasons changed"
+    ASSIGNED = "assigned", "Assigned"
+    COMMENTED = "commented", "Comment"
+    DECIDED = "decided", "Decision"
+    REOPENED = "reopened", "Reopened"
+    AUTO_RESOLVED = "auto_resolved", "Resolved automatically"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise NeverDeletedError("Flag history is append-only.")
+
+    def delete(self):
+        raise NeverDeletedError("Flag history is append-only.")
+
+
+class FlagEvent(models.Model):
+    flag = models.ForeignKey(Flag, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=FlagEventKind.choices)
+    at = models.DateTimeField(auto_now_add=True)
+    # Null for system jobs; the label survives the user's removal.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150)
+    text = models.TextField(blank=True, default="", help_text="A comment or a decision's comment.")
+    # Kind-specific facts, e.g. {"before": [...], "after": [...]} or {"decision": ..., "reason_code": ...}.
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=FlagEventKind.values), name="flagevent_kind_valid")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on flag {self.flag_id} by {self.actor_label}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise NeverDeletedError("Flag history is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise NeverDeletedError("Flag history is append-only.")
+
+
+class SignOff(models.Model):
+    """A reviewer's sign-off of an episode's work-up, at the episode version they saw."""
+
+    episode = models.ForeignKey("patients.Episode", on_delete=models.CASCADE, related_name="signoffs")
+    site = models.ForeignKey("patients.Site", on_delete=models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_by_label = models.CharField(max_length=150)
+    signed_at = models.DateTimeField(auto_now_add=True)
+    episode_version = models.PositiveIntegerField()
+    comment = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+        indexes = [models.Index(fields=["episode", "-id"], name="signoff_episode_newest")]
+
+    def __str__(self) -> str:
+        return f"sign-off of episode {self.episode_id} v{self.episode_version} by {self.signed_by_label}"
