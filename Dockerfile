@@ -1,0 +1,12 @@
+# One image for web (gunicorn), worker and beat (see docker-compose.yml).
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
+COPY . .
+RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
+RUN useradd --system --uid 1000 cno && chown -R cno /app
+USER cno
+EXPOSE 8000
+CMD ["gunicorn", "cno_app.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

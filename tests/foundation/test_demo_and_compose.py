@@ -1,0 +1,53 @@
+"""The demo command and the deployment file."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from patients.models import Patient, Site
+from patients.selectors import patient_list
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_demo_command_refuses_to_run_with_debug_off(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG off"):
+        call_command("load_demo")
+    assert Patient.objects.count() == 0
+
+
+def test_the_demo_command_loads_two_sites_and_prints_each_demo_user_once(db, settings):
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert Site.objects.count() == 2
+    assert Patient.objects.count() >= 30
+    text = out.getvalue()
+    for username in ("north-clinician", "north-reviewer", "north-admin", "north-api", "south-clinician"):
+        assert text.count(username) == 1
+    from django.contrib.auth import get_user_model
+
+    south = get_user_model().objects.get(username="south-clinician")
+    assert {p.site.code for p in patient_list(user=south)} == {"SOUTH"}
+    again = StringIO()
+    call_command("load_demo", stdout=again)
+    assert "0 new episodes" in again.getvalue()
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="Debian's docker-compose is not installed")
+def test_the_compose_file_is_valid():
+    result = subprocess.run(
+        ["docker-compose", "-f", "docker-compose.yml", "config", "-q"],
+        cwd=ROOT,
+        env={"SECRET_KEY": "compose-validation-only", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
