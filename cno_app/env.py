@@ -50,7 +50,9 @@ def env_origins(name: str, environ: Mapping[str, str] = os.environ) -> list[str]
     for origin in origins:
         parts = urlsplit(origin)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
-            raise ImproperlyConfigured(f"{name}: {origin!r} is not an origin such as https://cno.example.org.")
+            raise ImproperlyConfigured(
+                f"{name}: {origin!r} is not an origin such as https://cno.example.org."
+            )
     return origins
 
 

@@ -43,7 +43,9 @@ def episode_to_case(episode: Episode) -> dict[str, Any]:
     episode_doc["findings"] = _group(episode, FINDING_FIELDS)
     episode_doc["labs"] = _group(episode, LAB_FIELDS)
     biopsy = getattr(episode, "biopsy", None) if _has_biopsy(episode) else None
-    episode_doc["biopsy"] = None if biopsy is None else {name: getattr(biopsy, name) for name in BIOPSY_FIELDS}
+    episode_doc["biopsy"] = (
+        None if biopsy is None else {name: getattr(biopsy, name) for name in BIOPSY_FIELDS}
+    )
     episode_doc["lesions"] = [_lesion_doc(lesion) for lesion in episode.lesions.all()]
     episode_doc["activity"] = _group(episode, ACTIVITY_FIELDS)
     return {"schema": SCHEMA, "patient": patient_doc, "episode": episode_doc}
@@ -122,7 +124,9 @@ def patient_conflicts(patient: Patient, values: dict[str, Any]) -> list[dict[str
     """Errors (contract shape) where a document disagrees with the patient already on file."""
     errors = []
     if patient.sex != values["sex"] and patient.sex != "unknown":
-        errors.append({"path": "patient.sex", "message": f"differs from the patient on file ({patient.sex})."})
+        errors.append(
+            {"path": "patient.sex", "message": f"differs from the patient on file ({patient.sex})."}
+        )
     if patient.birth_date and values["birth_date"] and patient.birth_date != values["birth_date"]:
         errors.append({"path": "patient.birth_date", "message": "differs from the birth date on file."})
     return errors

@@ -213,7 +213,9 @@ def _validate_and_assess(episode: Episode) -> None:
     """Check the stored episode against the contract (the engine's own validation), then assess it."""
     from exclusion import engine
 
-    episode = Episode.objects.select_related("patient", "biopsy").prefetch_related("lesions").get(pk=episode.pk)
+    episode = (
+        Episode.objects.select_related("patient", "biopsy").prefetch_related("lesions").get(pk=episode.pk)
+    )
     errors = engine.validate_case(episode_to_case(episode))
     if errors:
         raise CaseDocumentError(errors)

@@ -60,7 +60,9 @@ class AuditEntry(models.Model):
     action = models.CharField(max_length=10, choices=Action.choices)
     model = models.CharField(max_length=64, help_text="App label and model, e.g. patients.Episode.")
     object_id = models.BigIntegerField()
-    site = models.ForeignKey("patients.Site", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    site = models.ForeignKey(
+        "patients.Site", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # {field: [before, after]}; before is null on create, after is null on delete.
     changes = models.JSONField(default=dict)
 

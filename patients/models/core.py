@@ -38,7 +38,8 @@ def _range_constraints(prefix: str, fields: list[str]) -> list[models.CheckConst
         low, high = RANGES[field]
         constraints.append(
             models.CheckConstraint(
-                condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": low, f"{field}__lte": high}),
+                condition=Q(**{f"{field}__isnull": True})
+                | Q(**{f"{field}__gte": low, f"{field}__lte": high}),
                 name=f"{prefix}_{field}_range",
             )
         )
@@ -97,7 +98,9 @@ class Patient(AuditedModel):
     class Meta:
         ordering = ["site__code", "record_number"]
         constraints = [
-            models.UniqueConstraint(fields=["site", "record_number"], name="patient_record_number_unique_per_site"),
+            models.UniqueConstraint(
+                fields=["site", "record_number"], name="patient_record_number_unique_per_site"
+            ),
             _choice_constraint("patient", "sex", Sex, nullable=False),
             models.CheckConstraint(condition=~Q(record_number=""), name="patient_record_number_not_empty"),
         ]
@@ -128,7 +131,9 @@ class Episode(AuditedModel):
     local_swelling = models.BooleanField(null=True, blank=True)
     night_pain = models.BooleanField(null=True, blank=True)
     fever = models.BooleanField(null=True, blank=True)
-    max_temperature_c = models.FloatField("max temperature (°C)", null=True, blank=True, validators=rng("max_temperature_c"))
+    max_temperature_c = models.FloatField(
+        "max temperature (°C)", null=True, blank=True, validators=rng("max_temperature_c")
+    )
     weight_loss = models.BooleanField(null=True, blank=True)
     night_sweats = models.BooleanField(null=True, blank=True)
     ill_appearance = models.BooleanField(null=True, blank=True)
@@ -155,21 +160,35 @@ class Episode(AuditedModel):
     crp_mg_l = models.FloatField("CRP (mg/L)", null=True, blank=True, validators=rng("crp_mg_l"))
     esr_mm_h = models.FloatField("ESR (mm/h)", null=True, blank=True, validators=rng("esr_mm_h"))
     wbc_10e9_l = models.FloatField("WBC (×10⁹/L)", null=True, blank=True, validators=rng("wbc_10e9_l"))
-    neutrophils_10e9_l = models.FloatField("neutrophils (×10⁹/L)", null=True, blank=True, validators=rng("neutrophils_10e9_l"))
-    hemoglobin_g_l = models.FloatField("haemoglobin (g/L)", null=True, blank=True, validators=rng("hemoglobin_g_l"))
-    platelets_10e9_l = models.FloatField("platelets (×10⁹/L)", null=True, blank=True, validators=rng("platelets_10e9_l"))
+    neutrophils_10e9_l = models.FloatField(
+        "neutrophils (×10⁹/L)", null=True, blank=True, validators=rng("neutrophils_10e9_l")
+    )
+    hemoglobin_g_l = models.FloatField(
+        "haemoglobin (g/L)", null=True, blank=True, validators=rng("hemoglobin_g_l")
+    )
+    platelets_10e9_l = models.FloatField(
+        "platelets (×10⁹/L)", null=True, blank=True, validators=rng("platelets_10e9_l")
+    )
     ldh_u_l = models.FloatField("LDH (U/L)", null=True, blank=True, validators=rng("ldh_u_l"))
-    ldh_uln_u_l = models.FloatField("LDH upper limit (U/L)", null=True, blank=True, validators=rng("ldh_uln_u_l"))
+    ldh_uln_u_l = models.FloatField(
+        "LDH upper limit (U/L)", null=True, blank=True, validators=rng("ldh_uln_u_l")
+    )
     alp_u_l = models.FloatField("ALP (U/L)", null=True, blank=True, validators=rng("alp_u_l"))
-    alp_lln_u_l = models.FloatField("ALP lower limit (U/L)", null=True, blank=True, validators=rng("alp_lln_u_l"))
+    alp_lln_u_l = models.FloatField(
+        "ALP lower limit (U/L)", null=True, blank=True, validators=rng("alp_lln_u_l")
+    )
     blasts_on_smear = models.BooleanField(null=True, blank=True)
     vitamin_c_low = models.BooleanField(null=True, blank=True)
     blood_culture = models.CharField(max_length=10, choices=BloodCulture.choices, null=True, blank=True)
 
     # Activity measures
     pain_vas = models.FloatField("pain VAS (0–10)", null=True, blank=True, validators=rng("pain_vas"))
-    patient_global_vas = models.FloatField("patient global VAS (0–10)", null=True, blank=True, validators=rng("patient_global_vas"))
-    physician_global_vas = models.FloatField("physician global VAS (0–10)", null=True, blank=True, validators=rng("physician_global_vas"))
+    patient_global_vas = models.FloatField(
+        "patient global VAS (0–10)", null=True, blank=True, validators=rng("patient_global_vas")
+    )
+    physician_global_vas = models.FloatField(
+        "physician global VAS (0–10)", null=True, blank=True, validators=rng("physician_global_vas")
+    )
     chaq = models.FloatField("CHAQ (0–3)", null=True, blank=True, validators=rng("chaq"))
 
     # Optimistic locking: every update must name the version it was based on.
@@ -184,9 +203,22 @@ class Episode(AuditedModel):
             *_range_constraints(
                 "episode",
                 [
-                    "max_temperature_c", "crp_mg_l", "esr_mm_h", "wbc_10e9_l", "neutrophils_10e9_l",
-                    "hemoglobin_g_l", "platelets_10e9_l", "ldh_u_l", "ldh_uln_u_l", "alp_u_l", "alp_lln_u_l",
-                    "pain_vas", "patient_global_vas", "physician_global_vas", "chaq", "age_years",
+                    "max_temperature_c",
+                    "crp_mg_l",
+                    "esr_mm_h",
+                    "wbc_10e9_l",
+                    "neutrophils_10e9_l",
+                    "hemoglobin_g_l",
+                    "platelets_10e9_l",
+                    "ldh_u_l",
+                    "ldh_uln_u_l",
+                    "alp_u_l",
+                    "alp_lln_u_l",
+                    "pain_vas",
+                    "patient_global_vas",
+                    "physician_global_vas",
+                    "chaq",
+                    "age_years",
                     "age_at_onset_years",
                 ],
             ),
@@ -228,7 +260,9 @@ class Lesion(AuditedModel):
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="lesions")
     site = models.CharField(max_length=20, choices=BoneSite.choices)
     side = models.CharField(max_length=10, choices=Side.choices, default=Side.MIDLINE)
-    level = models.CharField(max_length=16, blank=True, default="", help_text="Vertebra or rib, e.g. T7 or 6.")
+    level = models.CharField(
+        max_length=16, blank=True, default="", help_text="Vertebra or rib, e.g. T7 or 6."
+    )
     modality = models.CharField(max_length=10, choices=Modality.choices)
     marrow_oedema = models.BooleanField(default=False)
     lytic = models.BooleanField(default=False)

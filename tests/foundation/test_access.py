@@ -48,7 +48,9 @@ def test_a_clinician_may_change_records_of_their_site(trio, north_episode):
 
 def test_a_reviewer_may_read_but_not_change_clinical_records(trio, north_episode):
     with pytest.raises(PermissionDenied):
-        episode_update(actor=trio.teammate, episode_id=north_episode.pk, expected_version=1, data={"crp_mg_l": 8})
+        episode_update(
+            actor=trio.teammate, episode_id=north_episode.pk, expected_version=1, data={"crp_mg_l": 8}
+        )
 
 
 def test_an_outsider_cannot_create_a_patient_at_another_site(trio, north):

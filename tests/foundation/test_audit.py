@@ -36,8 +36,15 @@ def test_changing_lesions_records_their_creation_update_and_removal(trio, north)
     episode = make_episode(north, "NF-7")
     first, second, third = episode.lesions.all()
     lesions = [
-        {"id": first.id, "site": "tibia", "side": "left", "modality": "mri", "marrow_oedema": True,
-         "sclerosis": True, "active": True},
+        {
+            "id": first.id,
+            "site": "tibia",
+            "side": "left",
+            "modality": "mri",
+            "marrow_oedema": True,
+            "sclerosis": True,
+            "active": True,
+        },
         {"site": "femur", "side": "left", "modality": "mri", "marrow_oedema": True},
     ]
     episode_update(actor=trio.owner, episode_id=episode.pk, expected_version=1, data={}, lesions=lesions)

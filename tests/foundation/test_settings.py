@@ -45,7 +45,12 @@ def test_without_database_url_the_app_uses_an_sqlite_file():
 def test_a_postgres_url_is_parsed_into_its_parts():
     config = parse_database_url("postgres://cno@127.0.0.1:5432/cno", Path("/unused"))
     assert config["ENGINE"] == "django.db.backends.postgresql"
-    assert (config["NAME"], config["HOST"], config["PORT"], config["USER"]) == ("cno", "127.0.0.1", 5432, "cno")
+    assert (config["NAME"], config["HOST"], config["PORT"], config["USER"]) == (
+        "cno",
+        "127.0.0.1",
+        5432,
+        "cno",
+    )
 
 
 @pytest.mark.parametrize("value", ["maybe", "2", "enabled"])

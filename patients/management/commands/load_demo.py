@@ -39,7 +39,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
-            raise CommandError("Refusing to load demo data with DEBUG off: demo users must not reach production.")
+            raise CommandError(
+                "Refusing to load demo data with DEBUG off: demo users must not reach production."
+            )
         manifest = json.loads((DEMO_DIR / "manifest.json").read_text())
         created = self._load_cases(manifest)
         self.stdout.write(f"Demo data: {created} new episodes ({Episode.objects.count()} in all).")
@@ -53,7 +55,9 @@ class Command(BaseCommand):
     def _load_cases(self, manifest: dict[str, Any]) -> int:
         sites = {}
         for site in manifest["sites"]:
-            sites[site["code"]], _ = Site.objects.get_or_create(code=site["code"], defaults={"name": site["name"]})
+            sites[site["code"]], _ = Site.objects.get_or_create(
+                code=site["code"], defaults={"name": site["name"]}
+            )
         created = 0
         for patient in manifest["patients"]:
             site = sites[patient["site"]]
