@@ -2,4 +2,6 @@
 
 from django.urls import include, path  # noqa: F401
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", include("exclusion.api_urls")),
+]

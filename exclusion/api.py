@@ -1,0 +1,195 @@
+"""REST endpoints of the review queue (thin: validate input, call one selector or service, serialise)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from exclusion.filters import FlagFilterForm
+from exclusion.models import Flag
+from exclusion.models.review import Decision, FlagReason, FlagStatus, NotIndicatedReason
+from exclusion.review_selectors import case_facts, flag_get, flag_list
+from exclusion.review_services import FlagStateError, flag_decide
+
+ERROR = inline_serializer("ReviewError", {"detail": serializers.CharField()})
+FIELD_ERRORS = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="Field errors: {field: [message, ...]}, naming each wrong field."
+)
+NOT_AUTHENTICATED = OpenApiResponse(ERROR, description="Not logged in, or no valid token.")
+FORBIDDEN = OpenApiResponse(ERROR, description="Your role at the flag's site does not allow this.")
+NOT_FOUND = OpenApiResponse(ERROR, description="No such flag at your sites.")
+CONFLICT = OpenApiResponse(ERROR, description="The flag is not open (already decided or resolved).")
+
+
+class FlagPagination(LimitOffsetPagination):
+    default_limit = 50
+    max_limit = 200
+
+
+class FlagOutputSerializer(serializers.Serializer):
+    """A flag: its reasons, state, current decision and the case's key facts."""
+
+    class FactsSerializer(serializers.Serializer):
+        age_years = serializers.FloatField(allow_null=True)
+        focality = serializers.CharField()
+        bones = serializers.ListField(child=serializers.CharField())
+        crp_mg_l = serializers.FloatField(allow_null=True)
+        assessed_on = serializers.DateField(allow_null=True)
+
+    class DecisionSerializer(serializers.Serializer):
+        decision = serializers.ChoiceField(choices=Decision.choices)
+        reason_code = serializers.CharField(help_text="Coded reason (biopsy_not_indicated only), else empty.")
+        diagnosis = serializers.CharField(help_text="The alternative diagnosis, else empty.")
+        comment = serializers.CharField()
+        decided_by = serializers.CharField(allow_null=True)
+        decided_at = serializers.DateTimeField()
+
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=FlagStatus.choices)
+    reasons = serializers.ListField(child=serializers.CharField())
+    priority = serializers.IntegerField(
+        help_text="0 malignancy concern, 1 infection concern, 2 unifocal, 3 other."
+    )
+    site = serializers.CharField(source="site.code")
+    record_number = serializers.CharField(source="patient.record_number")
+    patient_id = serializers.IntegerField()
+    episode_id = serializers.IntegerField(allow_null=True)
+    assessment_id = serializers.IntegerField(allow_null=True)
+    assignee = serializers.SerializerMethodField()
+    opened_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+    decision = serializers.SerializerMethodField()
+    facts = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_assignee(self, flag: Flag) -> str | None:
+        return flag.assignee.get_username() if flag.assignee else None
+
+    @extend_schema_field(DecisionSerializer(allow_null=True))
+    def get_decision(self, flag: Flag) -> dict | None:
+        if not flag.decision:
+            return None
+        return {
+            "decision": flag.decision,
+            "reason_code": flag.decision_reason_code,
+            "diagnosis": flag.decision_diagnosis,
+            "comment": flag.decision_comment,
+            "decided_by": flag.decided_by.get_username() if flag.decided_by else None,
+            "decided_at": flag.decided_at,
+        }
+
+    @extend_schema_field(FactsSerializer)
+    def get_facts(self, flag: Flag) -> dict:
+        return self.FactsSerializer(vars(case_facts(flag))).data
+
+
+class FlagListApi(APIView):
+    OutputSerializer = FlagOutputSerializer
+
+    @extend_schema(
+        operation_id="flags_list",
+        summary="Review flags at your sites, riskiest first",
+        parameters=[
+            OpenApiParameter("status", str, enum=[*FlagStatus.values, "all"], description="Default: all."),
+            OpenApiParameter("reason", str, enum=FlagReason.values),
+            OpenApiParameter("site", str, description="Site code, e.g. NORTH."),
+            OpenApiParameter("assignee", str, description="'me', 'none' (unassigned) or a user id."),
+            OpenApiParameter("limit", int),
+            OpenApiParameter("offset", int),
+        ],
+        responses={
+            200: FlagOutputSerializer(many=True),
+            400: FIELD_ERRORS,
+            401: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        form = FlagFilterForm(request.query_params, user=request.user, default_status=None)
+        if not form.is_valid():
+            return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
+        paginator = FlagPagination()
+        page = paginator.paginate_queryset(
+            flag_list(user=request.user, filters=form.filters()), request, view=self
+        )
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+
+
+class FlagDetailApi(APIView):
+    class OutputSerializer(FlagOutputSerializer):
+        class EventSerializer(serializers.Serializer):
+            kind = serializers.CharField()
+            at = serializers.DateTimeField()
+            actor = serializers.CharField(source="actor_label")
+            text = serializers.CharField()
+            detail = serializers.DictField()
+
+        events = EventSerializer(many=True)
+
+    @extend_schema(
+        operation_id="flags_retrieve",
+        summary="One flag with its full history",
+        responses={200: OutputSerializer, 401: NOT_AUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, flag_id: int) -> Response:
+        flag = flag_get(user=request.user, flag_id=flag_id)
+        return Response(self.OutputSerializer(flag).data)
+
+
+class FlagDecisionApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        decision = serializers.ChoiceField(choices=Decision.choices)
+        reason_code = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text=f"Required for biopsy_not_indicated: one of {', '.join(NotIndicatedReason.values)}.",
+        )
+        comment = serializers.CharField(
+            required=False, allow_blank=True, default="", help_text="Required for biopsy_not_indicated."
+        )
+        diagnosis = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            default="",
+            max_length=200,
+            help_text="Required for alternative_diagnosis: the diagnosis.",
+        )
+
+    @extend_schema(
+        operation_id="flags_decision_create",
+        summary="Record a reviewer's decision on an open flag",
+        request=InputSerializer,
+        responses={
+            200: FlagDetailApi.OutputSerializer,
+            400: FIELD_ERRORS,
+            401: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
+    def post(self, request: Request, flag_id: int) -> Response:
+        flag = flag_get(user=request.user, flag_id=flag_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            flag_decide(actor=request.user, flag=flag, **serializer.validated_data)
+        except ValidationError as exc:
+            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        except FlagStateError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        flag = flag_get(user=request.user, flag_id=flag_id)
+        return Response(FlagDetailApi.OutputSerializer(flag).data)
