@@ -62,14 +62,16 @@ GROTE_2017 = (
 )
 KOSTIK_TB = (
     "Kostik MM, Kopchak OL, Maletin AS, Zorin VI, Mushkin AY. CNO vs tuberculous osteomyelitis "
-    "(journal, DOI and PMID not captured in reference.md)"
+    "(journal not captured; no DOI/PMID in reference)"
 )
 CONTRACT = (
     "Project contract cno-case/1 (shared/contract/case-v1.md); no publication for this item in "
     "shared/clinical/reference.md"
 )
 AGODI_2013 = "Agodi A, et al. BMC Pediatr 2013;13:15 (no DOI/PMID in reference)"
-CLINICS_2011 = "ALL vs systemic JIA. Clinics (São Paulo) 2011 (SciELO S1807-59322011001000001)"
+CLINICS_2011 = (
+    "ALL vs systemic JIA. Clinics (São Paulo) 2011 (SciELO S1807-59322011001000001; no DOI/PMID in reference)"
+)
 WHO_2011 = (
     "World Health Organization. Haemoglobin concentrations for the diagnosis of anaemia and assessment of "
     "severity. WHO/NMH/NHD/MNM/11.1, 2011; WHO 2024 guideline (6–23 months: 105 g/L)"
@@ -81,11 +83,12 @@ LEUK_RES_2012 = (
 )
 ZHAO_ACR_2020 = (
     "Zhao Y, et al. Comparison of clinicopathologic and imaging features between CNO and its mimickers. "
-    "ACR Convergence 2020, abstract 1162 (imaging red flags as reported secondarily)"
+    "ACR Convergence 2020, abstract 1162 (imaging red flags as reported secondarily; "
+    "no DOI/PMID in reference)"
 )
 BAKY_2020 = (
     "Baky F, et al. Clin Orthop Relat Res 2020;478(10):2367–2374; McMahon A, Pilkington C. Pediatr Rheumatol "
-    "2008;6(Suppl 1):P190"
+    "2008;6(Suppl 1):P190 (no DOI/PMID in reference)"
 )
 WHYTE_2009 = (
     "Whyte MP, et al. J Bone Miner Res 2009;24(8):1493–1505; Girschick HJ, Mornet E, Beer M, Warmuth-Metz M, "
