@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from exclusion.engine import assess, canonical_case, validate_case
 from exclusion.engine.schema import (
     ACTIVITY,
-    BLOOD_CULTURES,
     CULTURES,
     FINDINGS,
     HISTOLOGIES,
