@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_field,
-    inline_serializer,
-)
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,15 +14,14 @@ from exclusion.models import Flag
 from exclusion.models.review import Decision, FlagReason, FlagStatus, NotIndicatedReason
 from exclusion.review_selectors import case_facts, flag_get, flag_list
 from exclusion.review_services import FlagStateError, flag_decide
+from patients.api.openapi import ErrorOutput
 
-ERROR = inline_serializer("ReviewError", {"detail": serializers.CharField()})
-FIELD_ERRORS = OpenApiResponse(
-    OpenApiTypes.OBJECT, description="Field errors: {field: [message, ...]}, naming each wrong field."
-)
-NOT_AUTHENTICATED = OpenApiResponse(ERROR, description="Not logged in, or no valid token.")
-FORBIDDEN = OpenApiResponse(ERROR, description="Your role at the flag's site does not allow this.")
-NOT_FOUND = OpenApiResponse(ERROR, description="No such flag at your sites.")
-CONFLICT = OpenApiResponse(ERROR, description="The flag is not open (already decided or resolved).")
+# Errors use the API's one shape, {"errors": [{"path", "message"}]} (patients.api.exceptions).
+FIELD_ERRORS = OpenApiResponse(ErrorOutput, "Invalid input: every problem, each naming its field in `path`.")
+NOT_AUTHENTICATED = OpenApiResponse(ErrorOutput, "No credentials, or an invalid or revoked token.")
+FORBIDDEN = OpenApiResponse(ErrorOutput, "Your role at the flag's site does not allow this (reviewers act).")
+NOT_FOUND = OpenApiResponse(ErrorOutput, "No such flag among your sites (another site's flag is a 404 too).")
+CONFLICT = OpenApiResponse(ErrorOutput, "The flag is not open (already decided, or resolved by new data).")
 
 
 class FlagPagination(LimitOffsetPagination):
@@ -119,7 +110,7 @@ class FlagListApi(APIView):
     def get(self, request: Request) -> Response:
         form = FlagFilterForm(request.query_params, user=request.user, default_status=None)
         if not form.is_valid():
-            return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
+            raise exceptions.ValidationError(form.errors)
         paginator = FlagPagination()
         page = paginator.paginate_queryset(
             flag_list(user=request.user, filters=form.filters()), request, view=self
@@ -186,10 +177,9 @@ class FlagDecisionApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
+            # A ValidationError (field errors) becomes a 400 through the API's exception handler.
             flag_decide(actor=request.user, flag=flag, **serializer.validated_data)
-        except ValidationError as exc:
-            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
         except FlagStateError as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+            return Response({"errors": [{"path": "", "message": str(exc)}]}, status=status.HTTP_409_CONFLICT)
         flag = flag_get(user=request.user, flag_id=flag_id)
         return Response(FlagDetailApi.OutputSerializer(flag).data)
