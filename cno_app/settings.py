@@ -138,17 +138,43 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
 CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes DRF answer 401 (not 403) to anonymous requests.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "patients.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only, with DATA_UPLOAD_MAX_MEMORY_SIZE enforced (413): DRF bypasses Django's own check.
+    "DEFAULT_PARSER_CLASSES": ["patients.api.parsers.LimitedJSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "patients.api.throttling.TokenRateThrottle",
+        "patients.api.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": os.environ.get("API_RATE_PER_TOKEN", "600/minute"),
+        "anon": os.environ.get("API_RATE_ANONYMOUS", "60/minute"),
+    },
+    # One error shape ({"errors": [{"path", "message"}]}); never a stack trace or SQL, even with DEBUG on.
+    "EXCEPTION_HANDLER": "patients.api.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CNO/CRMO exclusion workbench API",
-    "DESCRIPTION": "Decision support, not diagnosis.",
+    "DESCRIPTION": (
+        "Decision support, not diagnosis. Every record belongs to a site; you see only your sites' records "
+        "(another site's record is a 404). Authenticate with `Authorization: Bearer <token>`. Every error is "
+        '`{"errors": [{"path", "message"}]}`. See docs/api.md.'
+    ),
     "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "patients.api.openapi.add_contract_components",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

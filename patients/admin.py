@@ -129,3 +129,6 @@ class AuditEntryAdmin(SiteScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+from patients import admin_tokens  # noqa: E402, F401 - registers the API token admin

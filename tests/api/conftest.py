@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from patients.models import SiteMembership
+from patients.token_services import token_create
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle_counts():
+    # Throttle counts live in the (process-local) cache; each test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def token_client(user: Any) -> APIClient:
+    _, key = token_create(actor=None, user=user, name="test")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client
+
+
+@pytest.fixture
+def as_user():
+    """as_user(user) -> an APIClient authenticated with a fresh token of that user."""
+    return token_client
+
+
+def grant_api_write(user: Any, site: Any) -> None:
+    membership = SiteMembership.objects.get(user=user, site=site)
+    membership.api_write = True
+    membership.save()
