@@ -226,6 +226,7 @@ def _after_episode_change(*, patient: Patient, episode: Episode | None) -> None:
     """Everything that follows a change to an episode, its lesions or its biopsy."""
     from exclusion.review_services import flag_sync, flags_resolve_orphans
     from exclusion.services import episode_evaluate
+    from patients.summary_services import summary_after_change
 
     if episode is not None:
         assessment = episode_evaluate(episode=episode)
@@ -233,3 +234,5 @@ def _after_episode_change(*, patient: Patient, episode: Episode | None) -> None:
     else:
         # A deleted episode's flags keep their history but leave the queue.
         flags_resolve_orphans(patient=patient)
+    # The activity summary is recomputed by a worker once this transaction commits.
+    summary_after_change(patient_id=patient.pk)
