@@ -1,0 +1,475 @@
+"""The clinician pages through Django's test client: access, forms, filters and query counts."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from exclusion.selectors import assessment_latest
+from patients.models import Episode, Patient
+from tests.factories import case, make_episode, make_site, make_user
+from tests.ui.helpers import episode_post, symmetric_episode_post
+
+pytestmark = pytest.mark.django_db
+
+
+def test_owner_sees_the_patient_page_with_map_and_charts(client, trio, north):
+    episode = make_episode(north, "NB-1")
+    client.force_login(trio.owner)
+    response = client.get(reverse("patients:patient_detail", args=[episode.patient_id]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("data-lesion-marker") == 3
+    for key in ("crp", "esr", "active_lesions", "pain", "physician_global"):
+        assert f'data-chart="{key}"' in html
+    assert "Add an episode" in html
+
+
+def test_login_page_logs_a_clinician_in(client, trio):
+    response = client.post(reverse("login"), {"username": "owner", "password": "not-a-real-password-1"})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_anonymous_visitor_is_sent_to_the_login_page(client, north):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_outsider_gets_404_for_another_sites_patient_and_episode(client, trio, north):
+    episode = make_episode(north, "NB-1")
+    client.force_login(trio.outsider)
+    assert client.get(reverse("patients:patient_detail", args=[episode.patient_id])).status_code == 404
+    assert client.get(reverse("patients:episode_detail", args=[episode.id])).status_code == 404
+    assert client.get(reverse("patients:episode_edit", args=[episode.id])).status_code == 404
+    assert client.get(reverse("patients:episode_create", args=[episode.patient_id])).status_code == 404
+    response = client.post(
+        reverse("patients:episode_edit", args=[episode.id]), symmetric_episode_post(version=1)
+    )
+    assert response.status_code == 404
+
+
+def test_outsider_does_not_see_another_sites_patients_in_the_list(client, trio, north, south):
+    make_episode(north, "NB-HIDDEN")
+    make_episode(south, "SB-SHOWN")
+    client.force_login(trio.outsider)
+    html = client.get("/").content.decode()
+    assert "SB-SHOWN" in html
+    assert "NB-HIDDEN" not in html
+
+
+def test_teammate_reviewer_sees_read_only_pages(client, trio, north):
+    episode = make_episode(north, "NB-1")
+    client.force_login(trio.teammate)
+    patient_html = client.get(reverse("patients:patient_detail", args=[episode.patient_id])).content.decode()
+    episode_html = client.get(reverse("patients:episode_detail", args=[episode.id])).content.decode()
+    assert "Add an episode" not in patient_html
+    assert "Edit episode" not in episode_html
+    assert "Add a patient" not in client.get("/").content.decode()
+    assert client.get(reverse("patients:episode_edit", args=[episode.id])).status_code == 403
+    response = client.post(
+        reverse("patients:episode_edit", args=[episode.id]), symmetric_episode_post(version=1)
+    )
+    assert response.status_code == 403
+    assert client.get(reverse("patients:patient_create")).status_code == 403
+    episode.refresh_from_db()
+    assert episode.version == 1
+
+
+def test_clinician_creates_a_patient_at_their_site(client, trio, north):
+    client.force_login(trio.owner)
+    response = client.post(
+        reverse("patients:patient_create"),
+        {"record_number": "NB-77", "sex": "male", "birth_date": "2015-01-02"},
+    )
+    patient = Patient.objects.get(record_number="NB-77")
+    assert patient.site == north
+    assert response["Location"] == reverse("patients:episode_create", args=[patient.id])
+
+
+def test_duplicate_record_number_is_an_error_on_the_form(client, trio, north):
+    make_episode(north, "NB-1")
+    client.force_login(trio.owner)
+    response = client.post(reverse("patients:patient_create"), {"record_number": "NB-1", "sex": "male"})
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    assert Patient.objects.filter(record_number="NB-1").count() == 1
+
+
+def test_symmetric_episode_saves_and_redirects_to_its_assessment(client, trio, north):
+    patient = make_episode(north, "NB-1").patient
+    client.force_login(trio.owner)
+    response = client.post(
+        reverse("patients:episode_create", args=[patient.id]),
+        symmetric_episode_post(assessed_on="2024-06-10"),
+    )
+    assert response.status_code == 302
+    episode = patient.episodes.get(assessed_on="2024-06-10")
+    assert response["Location"] == reverse("patients:episode_detail", args=[episode.id])
+    assessment = assessment_latest(episode_id=episode.id)
+    assert assessment.bristol_status == "criterion_1_met"
+    html = client.get(response["Location"]).content.decode()
+    assert "data-biopsy-banner" not in html
+    assert 'data-bristol="criterion_1_met"' in html
+    assert html.count("data-differential=") == 5
+
+
+def test_tri_state_unknown_is_saved_as_null_never_false(client, trio, north):
+    patient = make_episode(north, "NB-1").patient
+    client.force_login(trio.owner)
+    post = episode_post(
+        lesions=[{"site": "femur", "side": "left", "modality": "mri", "marrow_oedema": True}],
+        assessed_on="2024-06-10",
+        fever="",
+        bone_pain="yes",
+        night_pain="no",
+    )
+    client.post(reverse("patients:episode_create", args=[patient.id]), post)
+    episode = patient.episodes.get(assessed_on="2024-06-10")
+    assert episode.fever is None
+    assert episode.bone_pain is True
+    assert episode.night_pain is False
+
+
+def test_new_episode_form_defaults_every_tri_state_to_unknown(client, trio, north):
+    patient = make_episode(north, "NB-1").patient
+    client.force_login(trio.owner)
+    html = client.get(reverse("patients:episode_create", args=[patient.id])).content.decode()
+    assert '<option value="" selected>Unknown</option>' in html
+    assert '<option value="no" selected>' not in html
+
+
+def test_crp_in_mg_dl_and_haemoglobin_in_g_dl_are_converted(client, trio, north):
+    patient = make_episode(north, "NB-1").patient
+    client.force_login(trio.owner)
+    post = symmetric_episode_post(
+        assessed_on="2024-06-10",
+        crp_mg_l="1.2",
+        crp_unit="mg_dl",
+        hemoglobin_g_l="12.4",
+        hemoglobin_unit="g_dl",
+    )
+    response = client.post(reverse("patients:episode_create", args=[patient.id]), post)
+    assert response.status_code == 302
+    episode = patient.episodes.get(assessed_on="2024-06-10")
+    assert episode.crp_mg_l == pytest.approx(12)
+    assert episode.hemoglobin_g_l == pytest.approx(124)
+
+
+def test_out_of_range_crp_is_reported_on_its_field_and_nothing_is_saved(client, trio, north):
+    patient = make_episode(north, "NB-1").patient
+    client.force_login(trio.owner)
+    post = symmetric_episode_post(assessed_on="2024-06-10", crp_mg_l="900", esr_mm_h="33")
+    response = client.post(reverse("patients:episode_create", args=[patient.id]), post)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "between 0 and 500 mg/L" in form.errors["crp_mg_l"][0]
+    assert list(form.errors) == ["crp_mg_l"]
+    html = response.content.decode()
+    assert 'value="33"' in html and 'value="900"' in html
+    assert not patient.episodes.filter(assessed_on="2024-06-10").exists()
+
+
+def test_onset_after_assessment_is_an_error_on_the_onset_date(client, trio, north):
+    patient = make_episode(north, "NB-1").patient
+    client.force_login(trio.owner)
+    post = symmetric_episode_post(assessed_on="2024-06-10", onset_on="2024-07-01")
+    response = client.post(reverse("patients:episode_create", args=[patient.id]), post)
+    assert "before the assessment date" in response.context["form"].errors["onset_on"][0]
+
+
+def test_onset_before_birth_is_an_error_on_the_onset_date(client, trio, north):
+    patient = make_episode(north, "NB-1").patient  # born 2014-03-02
+    client.force_login(trio.owner)
+    post = symmetric_episode_post(assessed_on="2024-06-10", onset_on="2013-01-01")
+    response = client.post(reverse("patients:episode_create", args=[patient.id]), post)
+    assert "before the birth date" in response.context["form"].errors["onset_on"][0]
+
+
+def test_lesion_without_a_site_is_an_error_on_that_lesion_row(client, trio, north):
+    patient = make_episode(north, "NB-1").patient
+    client.force_login(trio.owner)
+    post = episode_post(
+        lesions=[{"site": "tibia", "side": "left", "modality": "mri"}, {"side": "right", "modality": "mri"}]
+    )
+    response = client.post(reverse("patients:episode_create", args=[patient.id]), post)
+    formset = response.context["formset"]
+    assert formset.forms[0].errors == {}
+    assert "site" in formset.forms[1].errors
+
+
+def test_removing_a_lesion_on_edit_deletes_only_that_lesion(client, trio, north):
+    episode = make_episode(north, "NB-1")
+    client.force_login(trio.owner)
+    lesions = [
+        {"id": lesion.id, "site": lesion.site, "side": lesion.side, "modality": lesion.modality}
+        for lesion in episode.lesions.all()
+    ]
+    lesions[1]["DELETE"] = True
+    post = symmetric_episode_post(version=1)
+    post.update({k: v for k, v in episode_post(lesions=lesions).items() if k.startswith("lesions-")})
+    response = client.post(reverse("patients:episode_edit", args=[episode.id]), post)
+    assert response.status_code == 302
+    remaining = list(episode.lesions.order_by("id").values_list("id", flat=True))
+    assert remaining == [lesions[0]["id"], lesions[2]["id"]]
+
+
+def test_stale_version_shows_the_conflict_and_keeps_the_input(client, trio, north):
+    episode = make_episode(north, "NB-1")
+    other = make_user(north, "clinician", "other")
+    from patients.services import episode_update
+
+    episode_update(actor=other, episode_id=episode.id, expected_version=1, data={"crp_mg_l": 15})
+    client.force_login(trio.owner)
+    post = symmetric_episode_post(version=1, assessed_on="2024-05-10", esr_mm_h="44")
+    response = client.post(reverse("patients:episode_edit", args=[episode.id]), post)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Someone else changed this episode" in html
+    assert 'value="44"' in html
+    episode.refresh_from_db()
+    assert episode.version == 2 and episode.esr_mm_h == 28 and episode.crp_mg_l == 15
+
+
+def test_saving_over_a_conflict_is_an_explicit_choice(client, trio, north):
+    episode = make_episode(north, "NB-1")
+    from patients.services import episode_update
+
+    episode_update(actor=None, episode_id=episode.id, expected_version=1, data={"crp_mg_l": 15})
+    client.force_login(trio.owner)
+    post = symmetric_episode_post(version=1, esr_mm_h="44", overwrite_version="2")
+    post.update({k: v for k, v in episode_post(lesions=[]).items() if k.startswith("lesions-")})
+    response = client.post(reverse("patients:episode_edit", args=[episode.id]), post)
+    assert response.status_code == 302
+    episode.refresh_from_db()
+    assert episode.version == 3 and episode.esr_mm_h == 44
+
+
+def test_case_document_errors_are_mapped_onto_the_form(rf, trio, north):
+    from patients.forms import EpisodeForm, LesionFormSet
+    from patients.views import _add_case_errors
+
+    patient = make_episode(north, "NB-1").patient
+    form = EpisodeForm(episode_post(), patient=patient)
+    formset = LesionFormSet(
+        episode_post(lesions=[{"site": "tibia", "side": "left", "modality": "mri"}] * 2), prefix="lesions"
+    )
+    assert form.is_valid() and formset.is_valid()
+    _add_case_errors(
+        form,
+        formset.forms,
+        [
+            {"path": "episode.labs.crp_mg_l", "message": "too high"},
+            {"path": "episode.lesions[1].level", "message": "bad level"},
+            {"path": "episode.biopsy.culture", "message": "needed"},
+            {"path": "patient.birth_date", "message": "odd"},
+        ],
+    )
+    assert form.errors["crp_mg_l"] == ["too high"]
+    assert form.errors["biopsy_culture"] == ["needed"]
+    assert formset.forms[1].errors["level"] == ["bad level"]
+    assert "Birth date: odd" in form.non_field_errors()
+
+
+def test_unifocal_tibia_episode_page_shows_the_biopsy_banner_with_its_reason(client, trio, north):
+    doc = case(lesions=[{"site": "tibia", "side": "left", "modality": "mri", "marrow_oedema": True}])
+    episode = make_episode(north, "NB-1", doc)
+    client.force_login(trio.owner)
+    html = client.get(reverse("patients:episode_detail", args=[episode.id])).content.decode()
+    assert "data-biopsy-banner" in html
+    assert 'data-biopsy-reason="unifocal_non_clavicular"' in html
+
+
+def test_print_view_shows_the_assessment_without_navigation(client, trio, north):
+    episode = make_episode(north, "NB-1")
+    client.force_login(trio.owner)
+    html = client.get(reverse("patients:episode_detail", args=[episode.id]) + "?print=1").content.decode()
+    assert "CNO/CRMO exclusion assessment" in html
+    assert 'class="mainnav"' not in html
+    assert html.count("data-differential=") == 5
+
+
+def test_rules_page_lists_every_rule_with_explanation_and_source(client, trio):
+    from exclusion import engine
+
+    client.force_login(trio.owner)
+    html = client.get(reverse("patients:rules")).content.decode()
+    catalogue = engine.rule_catalogue()
+    assert html.count("data-rule=") == len(catalogue)
+    assert catalogue[0]["source"].split(".")[0] in html
+
+
+def test_filters_find_biopsy_recommended_and_incomplete_patients(client, trio, north):
+    make_episode(north, "NB-SYM")
+    make_episode(north, "NB-UNI", case(lesions=[{"site": "tibia", "side": "left", "modality": "mri"}]))
+    make_episode(north, "NB-NOLABS", case(labs={}))
+    client.force_login(trio.owner)
+
+    def shown(query: str) -> set[str]:
+        response = client.get("/?" + query)
+        return {patient.record_number for patient, _ in response.context["rows"]}
+
+    assert shown("") == {"NB-SYM", "NB-UNI", "NB-NOLABS"}
+    assert shown("biopsy=1") == {"NB-UNI"}
+    assert shown("incomplete=1") == {"NB-NOLABS"}
+    assert shown("q=uni") == {"NB-UNI"}
+
+
+def test_open_review_filter_shows_patients_with_an_open_flag(client, trio, north):
+    from exclusion.models import Flag
+
+    make_episode(north, "NB-SYM")
+    make_episode(north, "NB-UNI", case(lesions=[{"site": "tibia", "side": "left", "modality": "mri"}]))
+    client.force_login(trio.owner)
+    flagged = set(Flag.objects.filter(status="open").values_list("patient__record_number", flat=True))
+    response = client.get("/?review=1")
+    assert flagged == {"NB-UNI"}
+    assert {patient.record_number for patient, _ in response.context["rows"]} == flagged
+
+
+def test_biopsy_filter_looks_at_the_latest_episode(client, trio, north):
+    first = make_episode(north, "NB-1", case(lesions=[{"site": "tibia", "side": "left", "modality": "mri"}]))
+    make_episode(north, "NB-1", case(assessed_on="2024-09-01"))
+    client.force_login(trio.owner)
+    response = client.get("/?biopsy=1")
+    assert first.patient not in [patient for patient, _ in response.context["rows"]]
+
+
+def test_working_site_is_kept_in_the_session_and_filters_the_list(client, north, south):
+    both = make_user(north, "clinician", "both")
+    from patients.models import SiteMembership
+
+    SiteMembership.objects.create(user=both, site=south, role="reviewer")
+    make_episode(north, "NB-1")
+    make_episode(south, "SB-1")
+    client.force_login(both)
+
+    def shown() -> set[str]:
+        return {patient.record_number for patient, _ in client.get("/").context["rows"]}
+
+    assert shown() == {"NB-1", "SB-1"}
+    client.post(reverse("patients:site_switch"), {"site": str(south.id), "next": "/"})
+    assert shown() == {"SB-1"}
+    client.post(reverse("patients:site_switch"), {"site": ""})
+    assert shown() == {"NB-1", "SB-1"}
+
+
+def test_switching_to_a_site_the_user_does_not_belong_to_is_ignored(client, trio, north, south):
+    make_episode(north, "NB-1")
+    client.force_login(trio.owner)
+    client.post(reverse("patients:site_switch"), {"site": str(south.id)})
+    assert client.session.get("cno_working_site") is None
+
+
+def test_patient_list_paginates(client, trio, north):
+    for number in range(30):
+        Patient.objects.create(site=north, record_number=f"NB-{number:03d}")
+    client.force_login(trio.owner)
+    first = client.get("/")
+    second = client.get("/?page=2")
+    assert len(first.context["rows"]) == 25
+    assert len(second.context["rows"]) == 5
+
+
+def _list_queries(client, django_assert_max_num_queries, limit: int) -> None:
+    with django_assert_max_num_queries(limit):
+        assert client.get("/").status_code == 200
+
+
+def test_patient_list_query_count_does_not_grow_with_patients(
+    client, trio, north, django_assert_max_num_queries
+):
+    client.force_login(trio.owner)
+    make_episode(north, "NB-0")
+    client.get("/")  # warm the session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get("/")
+    for number in range(1, 12):
+        make_episode(north, f"NB-{number}")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get("/?biopsy=0")
+    assert len(response.context["rows"]) == 12
+
+
+def test_patient_page_query_count_does_not_grow_with_episodes_and_lesions(
+    client, trio, north, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    patient = make_episode(north, "NB-1").patient
+    client.force_login(trio.owner)
+    url = reverse("patients:patient_detail", args=[patient.id])
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    many_lesions = [
+        {"site": "femur", "side": side, "modality": "mri", "marrow_oedema": True}
+        for side in ("left", "right")
+    ] * 3
+    for month in range(6, 12):
+        make_episode(north, "NB-1", case(assessed_on=f"2024-{month:02d}-01", lesions=many_lesions))
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(url)
+    assert response.content.decode().count('data-episode="') == 7
+
+
+def test_episode_page_query_count_does_not_grow_with_lesions(
+    client, trio, north, django_assert_max_num_queries
+):
+    lesions = [{"site": "rib", "side": "left", "level": str(n), "modality": "mri"} for n in range(1, 11)]
+    episode = make_episode(north, "NB-1", case(lesions=lesions))
+    client.force_login(trio.owner)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("patients:episode_detail", args=[episode.id]))
+    assert response.content.decode().count("data-lesion-marker") == 10
+
+
+def test_skeleton_map_places_left_and_right_lesions_on_opposite_sides():
+    from patients.models import Lesion
+    from patients.templatetags.cno_ui import skeleton_map
+
+    lesions = [
+        Lesion(site="tibia", side="left", modality="mri"),
+        Lesion(site="tibia", side="right", modality="xray"),
+    ]
+    svg = str(skeleton_map(lesions))
+    assert svg.count("data-lesion-marker") == 2
+    # Front view: the patient's right is drawn on the viewer's left.
+    right_x = float(svg.split('data-side="right"')[1].split('cx="')[1].split('"')[0])
+    left_x = float(svg.split('data-side="left"')[1].split('cx="')[1].split('"')[0])
+    assert right_x < 120 < left_x
+
+
+def test_trend_chart_leaves_out_unknown_values_rather_than_drawing_zero():
+    import datetime
+
+    from patients.templatetags.cno_ui import trend_chart
+
+    points = [
+        (datetime.date(2024, 1, 1), 10.0),
+        (datetime.date(2024, 2, 1), None),
+        (datetime.date(2024, 3, 1), 30.0),
+    ]
+    svg = str(trend_chart(points, "crp", "CRP", "mg/L"))
+    assert svg.count("data-point") == 2
+    assert "No values recorded yet" in str(trend_chart([(datetime.date(2024, 1, 1), None)], "esr", "ESR"))
+
+
+def test_episode_saved_through_the_form_matches_the_service_assessment(client, trio, north):
+    site = make_site("NORTH")
+    patient = make_episode(site, "NB-1").patient
+    client.force_login(trio.owner)
+    client.post(
+        reverse("patients:episode_create", args=[patient.id]),
+        symmetric_episode_post(assessed_on="2024-06-10"),
+    )
+    by_form = patient.episodes.get(assessed_on="2024-06-10")
+    by_import = Episode.objects.filter(patient=patient).exclude(pk=by_form.pk).get()
+    assert (
+        assessment_latest(episode_id=by_form.id).result == assessment_latest(episode_id=by_import.id).result
+    )
