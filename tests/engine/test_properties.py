@@ -26,7 +26,7 @@ from exclusion.engine.schema import (
 
 from .helpers import TODAY, check_shape
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Values at and around every threshold the rules use, plus the whole plausible range.
 _BOUNDARIES = {
@@ -278,3 +278,46 @@ def test_canonical_case_of_the_contract_example_keeps_every_field_in_contract_or
     ]
     assert canon["episode"]["labs"] == dict.fromkeys(LABS)
     assert canon["episode"]["activity"] == dict.fromkeys(ACTIVITY)
+
+
+_json = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=12)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def _paths(node: object, prefix: tuple = ()) -> list[tuple]:
+    out = [prefix]
+    if isinstance(node, dict):
+        for k, v in node.items():
+            out += _paths(v, (*prefix, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out += _paths(v, (*prefix, i))
+    return out
+
+
+@SETTINGS
+@given(_json)
+def test_validation_never_crashes_on_arbitrary_json(doc):
+    errors = validate_case(doc, today=TODAY)
+    assert isinstance(errors, list) and errors
+    assert all(set(e) == {"path", "message"} for e in errors)
+
+
+@SETTINGS
+@given(cases(), st.data())
+def test_a_valid_case_with_one_value_replaced_by_arbitrary_json_is_validated_without_crashing(doc, data):
+    paths = [p for p in _paths(doc) if p]
+    path = data.draw(st.sampled_from(paths))
+    node = doc
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = data.draw(_json)
+    errors = validate_case(doc, today=TODAY)
+    assert all(set(e) == {"path", "message"} and isinstance(e["path"], str) for e in errors)
+    if not errors:
+        check_shape(_run(doc))
