@@ -24,6 +24,11 @@ NOT_FOUND = OpenApiResponse(ErrorOutput, "No such flag among your sites (another
 CONFLICT = OpenApiResponse(ErrorOutput, "The flag is not open (already decided, or resolved by new data).")
 
 
+class ReviewApiView(APIView):
+    # Every error in the API's one shape, {"errors": [{"path", "message"}]} (patients.api.exceptions).
+    uniform_errors = True
+
+
 class FlagPagination(LimitOffsetPagination):
     default_limit = 50
     max_limit = 200
@@ -86,7 +91,7 @@ class FlagOutputSerializer(serializers.Serializer):
         return self.FactsSerializer(vars(case_facts(flag))).data
 
 
-class FlagListApi(APIView):
+class FlagListApi(ReviewApiView):
     OutputSerializer = FlagOutputSerializer
 
     @extend_schema(
@@ -118,7 +123,7 @@ class FlagListApi(APIView):
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
 
 
-class FlagDetailApi(APIView):
+class FlagDetailApi(ReviewApiView):
     class OutputSerializer(FlagOutputSerializer):
         class EventSerializer(serializers.Serializer):
             kind = serializers.CharField()
@@ -139,7 +144,7 @@ class FlagDetailApi(APIView):
         return Response(self.OutputSerializer(flag).data)
 
 
-class FlagDecisionApi(APIView):
+class FlagDecisionApi(ReviewApiView):
     class InputSerializer(serializers.Serializer):
         decision = serializers.ChoiceField(choices=Decision.choices)
         reason_code = serializers.CharField(
