@@ -95,7 +95,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             set_rollback()
             return response
 
-    if isinstance(exc, Http404):
+    if isinstance(exc, DjangoValidationError):  # services name the wrong fields: a 400, not a 500
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)

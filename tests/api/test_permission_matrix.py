@@ -1,0 +1,209 @@
+"""Every endpoint × role × own site / other site / anonymous, with the expected status of each cell.
+
+The acting user always belongs to NORTH with the role under test. "own" targets a NORTH record, "other" a
+SOUTH record: another site's record is a 404 (its existence is not revealed), never a 403. Writing clinical
+data needs clinician or site_admin, or api_client with api_write; reviewers and plain api_clients get 403.
+Lists are scoped rather than refused: their "other" cell is a 200 that must not contain the SOUTH record.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from exclusion.models import Flag
+from patients.models import SiteMembership
+from tests.api.conftest import token_client
+from tests.factories import case, contract_example, make_episode, make_site, make_user
+
+ROLES = ["clinician", "reviewer", "site_admin", "api_client", "api_client_write"]
+READ = dict.fromkeys(ROLES, 200)
+
+
+def write(ok: int) -> dict[str, int]:
+    return {"clinician": ok, "reviewer": 403, "site_admin": ok, "api_client": 403, "api_client_write": ok}
+
+
+REVIEW_ONLY = {
+    "clinician": 403,
+    "reviewer": 200,
+    "site_admin": 403,
+    "api_client": 403,
+    "api_client_write": 403,
+}
+SCOPED_LIST = "200, without the other site's record"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    method: str
+    url: Callable[[Any], str]  # target -> url
+    own: dict[str, int]
+    other: int | str
+    body: Callable[[Any], dict] | None = None  # target -> body
+    anonymous: int = 401
+
+
+def unifocal_case() -> dict[str, Any]:
+    # One tibia lesion: the engine recommends a biopsy, so the review queue opens a flag.
+    return case(lesions=[{"site": "tibia", "side": "left", "modality": "mri", "marrow_oedema": True}])
+
+
+ENDPOINTS = [
+    Endpoint("list patients", "GET", lambda t: "/api/v1/patients/", READ, SCOPED_LIST),
+    Endpoint(
+        "create patient",
+        "POST",
+        lambda t: "/api/v1/patients/",
+        write(201),
+        404,
+        body=lambda t: {"site": t.site.code, "record_number": "NEW-1", "sex": "female"},
+    ),
+    Endpoint("read patient", "GET", lambda t: f"/api/v1/patients/{t.patient.id}/", READ, 404),
+    Endpoint(
+        "update patient",
+        "PATCH",
+        lambda t: f"/api/v1/patients/{t.patient.id}/",
+        write(200),
+        404,
+        body=lambda t: {"record_number": "RENAMED-1"},
+    ),
+    Endpoint("list episodes", "GET", lambda t: f"/api/v1/patients/{t.patient.id}/episodes/", READ, 404),
+    Endpoint(
+        "create episode",
+        "POST",
+        lambda t: f"/api/v1/patients/{t.patient.id}/episodes/",
+        write(201),
+        404,
+        body=lambda t: {"episode": contract_example()["episode"]},
+    ),
+    Endpoint("read episode", "GET", lambda t: f"/api/v1/episodes/{t.episode.id}/", READ, 404),
+    Endpoint(
+        "update episode",
+        "PUT",
+        lambda t: f"/api/v1/episodes/{t.episode.id}/",
+        write(200),
+        404,
+        body=lambda t: {"version": t.episode.version, "episode": contract_example()["episode"]},
+    ),
+    Endpoint("episode as case", "GET", lambda t: f"/api/v1/episodes/{t.episode.id}/case/", READ, 404),
+    Endpoint(
+        "episode assessment", "GET", lambda t: f"/api/v1/episodes/{t.episode.id}/assessment/", READ, 404
+    ),
+    Endpoint(
+        "import case",
+        "POST",
+        lambda t: "/api/v1/cases/",
+        write(201),
+        404,
+        body=lambda t: {"site": t.site.code, "record_number": "NEW-2", "case": contract_example()},
+    ),
+    Endpoint("rule catalogue", "GET", lambda t: "/api/v1/rules/", READ, 200),
+    Endpoint("list flags", "GET", lambda t: "/api/v1/flags/", READ, SCOPED_LIST),
+    Endpoint("read flag", "GET", lambda t: f"/api/v1/flags/{t.flag.id}/", READ, 404),
+    Endpoint(
+        "decide flag",
+        "POST",
+        lambda t: f"/api/v1/flags/{t.flag.id}/decision/",
+        REVIEW_ONLY,
+        404,
+        body=lambda t: {"decision": "biopsy_ordered"},
+    ),
+    Endpoint("schema", "GET", lambda t: "/api/v1/schema/", READ, 200, anonymous=200),
+    Endpoint("docs", "GET", lambda t: "/api/v1/docs/", READ, 200, anonymous=200),
+]
+
+
+def _cells() -> list[Any]:
+    cells = []
+    for endpoint in ENDPOINTS:
+        for role in ROLES:
+            for where in ("own", "other"):
+                expected = endpoint.own[role] if where == "own" else endpoint.other
+                cells.append(
+                    pytest.param(endpoint, role, where, expected, id=f"{endpoint.name}|{role}|{where}")
+                )
+    return cells
+
+
+@pytest.fixture
+def world(db) -> SimpleNamespace:
+    north, south = make_site("NORTH"), make_site("SOUTH")
+    targets = {}
+    for where, site, number in (("own", north, "N-1"), ("other", south, "S-1")):
+        episode = make_episode(site, number, unifocal_case())
+        targets[where] = SimpleNamespace(
+            site=site, patient=episode.patient, episode=episode, flag=Flag.objects.get(episode=episode)
+        )
+    return SimpleNamespace(north=north, south=south, **targets)
+
+
+def _user(world: SimpleNamespace, role: str) -> Any:
+    user = make_user(world.north, "api_client" if role == "api_client_write" else role)
+    if role == "api_client_write":
+        SiteMembership.objects.filter(user=user).update(api_write=True)
+    return user
+
+
+def _request(client: APIClient, endpoint: Endpoint, target: Any) -> Any:
+    body = endpoint.body(target) if endpoint.body else None
+    return client.generic(
+        endpoint.method,
+        endpoint.url(target),
+        data=None if body is None else json.dumps(body),
+        content_type="application/json",
+    )
+
+
+@pytest.mark.parametrize(("endpoint", "role", "where", "expected"), _cells())
+def test_permission_matrix_cell(world, endpoint, role, where, expected):
+    target = getattr(world, where)
+    response = _request(token_client(_user(world, role)), endpoint, target)
+    if expected == SCOPED_LIST:
+        assert response.status_code == 200
+        ids = {row["id"] for row in response.json()["results"]}
+        own_id = world.own.flag.id if "flag" in endpoint.name else world.own.patient.id
+        other_id = world.other.flag.id if "flag" in endpoint.name else world.other.patient.id
+        assert own_id in ids and other_id not in ids
+    else:
+        assert response.status_code == expected, response.content[:300]
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
+def test_permission_matrix_anonymous(world, endpoint):
+    response = _request(APIClient(), endpoint, world.own)
+    assert response.status_code == endpoint.anonymous
+    if endpoint.anonymous == 401:
+        assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.method != "GET"], ids=lambda e: e.name)
+def test_refused_writes_change_nothing(world, endpoint):
+    """A 403 or 404 write leaves the records as they were (no half-saved patient, episode or decision)."""
+    from patients.models import Episode, Patient
+
+    before = (Patient.objects.count(), Episode.objects.count(), world.own.episode.version)
+    refused_here = next(role for role in ROLES if endpoint.own[role] == 403)
+    allowed_here = next(role for role in ROLES if endpoint.own[role] < 300)
+    for where, role in (("own", refused_here), ("other", allowed_here)):
+        response = _request(token_client(_user(world, role)), endpoint, getattr(world, where))
+        assert response.status_code in (403, 404)
+    world.own.episode.refresh_from_db()
+    assert (Patient.objects.count(), Episode.objects.count(), world.own.episode.version) == before
+    assert set(Flag.objects.values_list("status", flat=True)) == {"open"}
+
+
+def test_session_authentication_follows_the_same_rules(world):
+    """The browser's session works on the API too, with the same scoping."""
+    user = _user(world, "clinician")
+    client = APIClient()
+    client.force_login(user)
+    assert client.get(f"/api/v1/patients/{world.own.patient.id}/").status_code == 200
+    assert client.get(f"/api/v1/patients/{world.other.patient.id}/").status_code == 404
