@@ -62,9 +62,17 @@ def _label(model: type, name: str) -> str:
     return label[:1].upper() + label[1:]
 
 
+class NumberField(forms.FloatField):
+    def prepare_value(self, value: Any) -> Any:
+        # Show 20 rather than 20.0: as a person typed it.
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value
+
+
 def _number(model: type, name: str, **kwargs: Any) -> forms.FloatField:
     # No min/max on the widget: the server checks ranges after unit conversion, and names the field.
-    return forms.FloatField(
+    return NumberField(
         label=kwargs.pop("label", _label(model, name)),
         required=False,
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),

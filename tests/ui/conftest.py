@@ -1,0 +1,77 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright's sync API against pytest-django's live server.
+
+Every page opened through `open_page` is screenshotted into test-artifacts/ when its test ends (pass or
+fail), named after the test.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PASSWORD = "not-a-real-password-1"  # tests.factories.make_user's password
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Debian's Chromium is not installed at {CHROMIUM}: "
+            "`make test` installs it (apt-get install chromium)."
+        )
+    # Playwright's sync API runs an event loop in this thread; Django's ORM in the test refuses that
+    # unless told it is safe (it is: the loop only drives the browser).
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(chromium, live_server, request) -> Iterator[Callable]:
+    """Open a page in a fresh browser context (its own cookies); several per test for several users."""
+    contexts = []
+    pages = []
+
+    def factory():
+        context = chromium.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        pages.append(page)
+        return page
+
+    yield factory
+    ARTIFACTS.mkdir(exist_ok=True)
+    for index, page in enumerate(pages, start=1):
+        suffix = "" if len(pages) == 1 else f"-{index}"
+        try:
+            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}{suffix}.png"), full_page=True)
+        except Exception as exc:  # a failed screenshot must not hide the test's own result
+            print(f"screenshot failed: {exc}")
+    for context in contexts:
+        context.close()
+
+
+def login(page, username: str, password: str = PASSWORD) -> None:
+    page.goto("/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/")
