@@ -188,18 +188,22 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    n = args.n
+    n = max(1, args.n)
     doc = EXAMPLE_CASE
     for _ in range(min(n, 1000)):  # warm-up
         assess(doc)
-    start = time.perf_counter()
+    # CPU time of this (single-threaded) process is the figure "on one core"; wall time is shown as well
+    # because it drops when other processes compete for the core.
+    wall0, cpu0 = time.perf_counter(), time.process_time()
     for _ in range(n):
         assess(doc)  # validation included
-    elapsed = time.perf_counter() - start
-    rate = n / elapsed if elapsed > 0 else float("inf")
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    rate = n / cpu if cpu > 0 else float("inf")
+    wall_rate = n / wall if wall > 0 else float("inf")
     print(
-        f"{n} assessments of the contract's three-lesion example in {elapsed:.3f} s on one core "
-        f"(validation included): {rate:,.0f} assessments/s"
+        f"{n} assessments of the contract's three-lesion example (validation included): "
+        f"{rate:,.0f} assessments/s on one core (CPU time {cpu:.3f} s; wall clock {wall:.3f} s = "
+        f"{wall_rate:,.0f}/s)"
     )
     return 0
 

@@ -99,8 +99,8 @@ def explain_snapshot(s: Snapshot) -> str:
     if not j["applicable"]:
         verdict = "not applicable (age 3 years or less; the score was derived in patients over 3)"
     out.append(
-        f"Jansson clinical score: {j['points']} points (up to {j['possible_max']} if unknown items were "
-        f"present; threshold {j['threshold']} of 63): {verdict}."
+        f"Jansson clinical score: {j['points']} of 63 points from known items; {j['possible_max']} if every "
+        f"unknown item turned out present; threshold {j['threshold']}: {verdict}."
     )
     for key, weight, rule in R.JANSSON_ITEMS:
         out.append(f"    - {rule.title.split(' (')[0]}: {_yn(j['items'][key])} ({weight} points)")
