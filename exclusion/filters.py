@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.choices import CallableChoiceIterator
 
 from exclusion.models.review import FlagReason, FlagStatus
 from patients import access
+from patients.choices import Role
 
 ALL_STATUSES = "all"
 
@@ -36,6 +39,24 @@ class FlagFilterForm(forms.Form):
         self._sites = {m.site.code: m.site_id for m in access.memberships(user)}
         self.fields["site"].choices = [("", "All my sites"), *[(code, code) for code in sorted(self._sites)]]
         self.fields["site"].error_messages["invalid_choice"] = "%(value)s is not one of your sites."
+        # Evaluated only when the browser form is rendered (the API never pays for the query).
+        self.fields["assignee"].widget = forms.Select(choices=CallableChoiceIterator(self._assignee_choices))
+
+    def _assignee_choices(self) -> list[tuple[str, str]]:
+        reviewers = (
+            get_user_model()
+            .objects.filter(
+                memberships__site_id__in=list(self._sites.values()), memberships__role=Role.REVIEWER
+            )
+            .distinct()
+            .order_by("username")
+        )
+        return [
+            ("", "Anyone"),
+            ("me", "Me"),
+            ("none", "Unassigned"),
+            *[(str(u.pk), u.get_username()) for u in reviewers],
+        ]
 
     def clean_assignee(self) -> str | int | None:
         value = (self.cleaned_data.get("assignee") or "").strip().lower()

@@ -24,6 +24,7 @@ class DecisionForm(forms.Form):
         help_text="Required for an alternative diagnosis.",
     )
     comment = forms.CharField(
+        label="Decision comment",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required when a biopsy is not indicated: say why.",
@@ -31,7 +32,7 @@ class DecisionForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label="Comment for the history", widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AssignForm(forms.Form):
