@@ -7,13 +7,20 @@ never changes the assessment of a document.
 
 from __future__ import annotations
 
+from datetime import date
+
 from .schema import ACTIVITY, FINDINGS, LABS, LESION_FEATURES, SCHEMA_IN, SYMPTOMS
+from .validation import CaseValidationError, validate_case
 
 _EMPTY: dict = {}
 
 
-def canonical_case(doc: dict) -> dict:
-    """Canonical form of a document that :func:`validate_case` accepted (invalid input: undefined)."""
+def canonical_case(doc: dict, today: date | None = None) -> dict:
+    """Canonical form of a valid document; raises :class:`CaseValidationError` for an invalid one, so that
+    nothing invalid is ever stored or exported in canonical dress. The input is not modified."""
+    errors = validate_case(doc, today)
+    if errors:
+        raise CaseValidationError(errors)
     patient = doc["patient"]
     episode = doc["episode"]
 

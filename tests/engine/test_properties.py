@@ -219,9 +219,9 @@ def test_an_adequate_biopsy_never_leaves_a_biopsy_recommended(doc, histology, cu
 @SETTINGS
 @given(cases())
 def test_canonical_case_is_valid_idempotent_and_keeps_the_assessment(doc):
-    canon = canonical_case(doc)
+    canon = canonical_case(doc, today=TODAY)
     assert validate_case(canon, today=TODAY) == []
-    assert canonical_case(canon) == canon
+    assert canonical_case(canon, today=TODAY) == canon
     assert _run(canon) == _run(doc)
     assert list(canon["episode"]["symptoms"]) == list(SYMPTOMS)
     assert list(canon["episode"]["findings"]) == list(FINDINGS)
@@ -238,7 +238,7 @@ def test_canonical_case_of_the_contract_example_keeps_every_field_in_contract_or
     from .helpers import example
 
     doc = example()
-    canon = canonical_case(doc)
+    canon = canonical_case(doc, today=TODAY)
     assert canon["patient"] == {"sex": "female", "birth_date": "2014-03-02"}
     assert list(canon["episode"]) == [
         "assessed_on",
@@ -269,7 +269,7 @@ def test_canonical_case_of_the_contract_example_keeps_every_field_in_contract_or
             "biopsy": {"histology": "normal"},
         },
     }
-    canon = canonical_case(minimal)
+    canon = canonical_case(minimal, today=TODAY)
     assert canon["patient"] == {"sex": "male"}
     assert "onset_on" not in canon["episode"] and canon["episode"]["age_years"] == 9
     assert canon["episode"]["biopsy"] == {"histology": "normal", "culture": None, "on_antibiotics": None}
@@ -321,3 +321,19 @@ def test_a_valid_case_with_one_value_replaced_by_arbitrary_json_is_validated_wit
     assert all(set(e) == {"path", "message"} and isinstance(e["path"], str) for e in errors)
     if not errors:
         check_shape(_run(doc))
+
+
+def test_canonical_case_refuses_an_invalid_document():
+    import pytest
+
+    from exclusion.engine import CaseValidationError
+
+    from .helpers import example
+
+    doc = example()
+    doc["episode"]["labs"]["crp_mg_dl"] = 3
+    with pytest.raises(CaseValidationError) as caught:
+        canonical_case(doc, today=TODAY)
+    assert caught.value.errors == [
+        {"path": "episode.labs.crp_mg_dl", "message": "unknown field (not part of cno-case/1)"}
+    ]
