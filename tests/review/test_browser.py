@@ -69,6 +69,7 @@ def test_a_reviewer_finds_the_unifocal_case_at_the_top_orders_a_biopsy_and_it_le
             decision.get_by_label("Decision comment").fill(
                 "MRI-guided biopsy with culture booked, off antibiotics"
             )
+            page.screenshot(path=str(ARTIFACTS / "review_flag_page.png"), full_page=True)
             page.get_by_role("button", name="Record decision").click()
 
             page.wait_for_url(f"{live_server.url}/review/")
