@@ -1,0 +1,132 @@
+"""Summaries recomputed by a real Celery worker (a thread consuming from Redis), as in production.
+
+The data must be committed for the worker's own database connection to see it, hence transaction=True.
+Each test starts from an empty Redis database so that leftovers of other tests cannot interfere.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.core.management import call_command
+
+from cno_app.celery import app
+from patients import summary_services
+from patients.models import ActivitySummary
+from patients.services import episode_update
+from patients.tasks import sweep_summaries
+from tests.activity.helpers import from_scratch, make_course, stored
+from tests.factories import make_episode, make_site
+
+pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+
+CLOSED_PORT_BROKER = "redis://127.0.0.1:6390/0"
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> float:
+    """Poll until `condition()` holds; returns the seconds it took (fails the test after `timeout`)."""
+    started = time.monotonic()
+    while not condition():
+        if time.monotonic() - started > timeout:
+            pytest.fail(f"condition not met within {timeout} s")
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
+def fresh(patient_id: int) -> bool:
+    return ActivitySummary.objects.filter(patient_id=patient_id, stale=False).exists()
+
+
+def empty_broker() -> None:
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+
+
+@pytest.fixture
+def worker() -> Iterator[None]:
+    if app.conf.task_always_eager:
+        pytest.skip("needs CELERY_BROKER_URL pointing at Redis (make test sets it)")
+    empty_broker()
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        yield
+
+
+def use_broker(url: str | None) -> None:
+    """Point the producers of this process at another broker (the worker keeps consuming its own).
+
+    Celery reads the CELERY_BROKER_URL environment variable before its configuration, so the
+    settings override alone would not reach an app that is already configured; the write URL does.
+    """
+    app.conf.broker_write_url = url
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_down(settings) -> Iterator[Callable[[], None]]:
+    """The broker address points at a closed port; calling the fixture's value brings the broker back."""
+    settings.CELERY_BROKER_URL = CLOSED_PORT_BROKER
+    use_broker(CLOSED_PORT_BROKER)
+    try:
+        yield lambda: use_broker(None)
+    finally:
+        use_broker(None)
+
+
+def test_saving_an_episode_updates_the_summary_within_seconds(worker):
+    patient = make_episode(make_site("NORTH"), "W-1").patient
+    took = wait_for(lambda: fresh(patient.id), timeout=10)
+    assert took < 10
+    assert stored(patient) == from_scratch(patient)
+
+
+def test_ten_quick_edits_cause_one_recompute(worker):
+    episode = make_episode(make_site("NORTH"), "W-2")
+    wait_for(lambda: fresh(episode.patient_id))
+    assert ActivitySummary.objects.get(patient=episode.patient).recompute_count == 1
+
+    for edit in range(10):
+        episode = episode_update(
+            actor=None, episode_id=episode.id, expected_version=episode.version, data={"esr_mm_h": 30 + edit}
+        )
+    wait_for(lambda: fresh(episode.patient_id))
+    # Every message of the burst has had time to run; only the newest generation's did the work.
+    time.sleep(summary_services._debounce_seconds() + 1.5)
+    summary = ActivitySummary.objects.get(patient=episode.patient)
+    assert summary.recompute_count == 2
+    assert summary.stale is False and summary.trend[-1]["esr_mm_h"] == 39
+
+
+def test_with_the_broker_down_the_save_succeeds_and_the_sweep_catches_up(worker, broker_down):
+    started = time.monotonic()
+    patient = make_episode(make_site("NORTH"), "W-3").patient
+    assert time.monotonic() - started < 5  # the save does not hang on the dead broker
+    time.sleep(summary_services._debounce_seconds() + 1)
+    summary = ActivitySummary.objects.get(patient=patient)
+    assert summary.stale is True and summary.computed_at is None
+
+    broker_down()  # the broker is back
+    sweep_summaries.delay()  # what beat sends every minute, run by the real worker
+    wait_for(lambda: fresh(patient.id))
+    assert stored(patient) == from_scratch(patient)
+
+
+def test_a_bulk_recompute_of_a_few_hundred_patients_matches_a_from_scratch_computation(capsys):
+    if app.conf.task_always_eager:
+        pytest.skip("needs CELERY_BROKER_URL pointing at Redis (make test sets it)")
+    north, south = make_site("NORTH"), make_site("SOUTH")
+    patients = [
+        make_course(north if seed % 2 else south, f"B-{seed:03d}", visits=1 + seed % 2, seed=seed)
+        for seed in range(200)
+    ]
+    empty_broker()  # drop the incremental messages: the bulk run must do all the work
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        call_command("recompute_summaries", "--all", "--chunk-size", "50", "--timeout", "120")
+    assert ActivitySummary.objects.filter(stale=True).count() == 0
+    for patient in patients:
+        assert stored(patient) == from_scratch(patient)
+    assert "200/200" in capsys.readouterr().err
