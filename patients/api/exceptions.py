@@ -67,7 +67,11 @@ def django_validation_errors(exc: DjangoValidationError) -> list[dict[str, str]]
     for field, field_errors in exc.error_dict.items():
         for error in field_errors:
             message = " ".join(error.messages)
-            if field == NON_FIELD_ERRORS and error.code == "unique" and "record number" in message.lower():
+            if (
+                field == NON_FIELD_ERRORS
+                and error.code in ("unique", "unique_together")
+                and "record number" in message.lower()
+            ):
                 errors.append(
                     {
                         "path": "record_number",
