@@ -101,30 +101,30 @@ DIFFERENTIALS: tuple[
 
 
 def _differential(s: Snapshot, flags, notes, excluded: _Check, missing_of) -> dict:
-    findings = []
-    for rule in flags:
-        text = rule.check(s)
-        if text is not None:
-            findings.append({"code": rule.id, "text": text, "source": rule.source})
-    if not findings and excluded(s):
+    findings = [
+        {"code": rule.id, "text": text, "source": rule.source}
+        for rule in flags
+        if (text := rule.check(s)) is not None
+    ]
+    red_flag = bool(findings)
+    if not red_flag and excluded(s):
         return {"status": "excluded", "findings": [], "missing": []}
     missing = missing_of(s)
     note_found = False
-    for rule in notes:
+    for (
+        rule
+    ) in notes:  # notes (e.g. haemoglobin not assessable) never make a concern, they block "no red flags"
         text = rule.check(s)
         if text is not None:
             findings.append({"code": rule.id, "text": text, "source": rule.source})
             note_found = True
-    if any(f["code"] not in _NOTE_IDS for f in findings):
+    if red_flag:
         status = "concern"
     elif missing or note_found:
         status = "incomplete"
     else:
         status = "no_red_flags"
     return {"status": status, "findings": findings, "missing": missing}
-
-
-_NOTE_IDS = frozenset(r.id for d in DIFFERENTIALS for r in d[2])
 
 
 def _bristol(s: Snapshot) -> str:

@@ -164,7 +164,7 @@ def build_snapshot(doc: dict) -> Snapshot:
     bones = set()
     sides_by_site: dict[str, set[str]] = {}
     for raw in episode["lesions"]:
-        feats = frozenset(k for k, v in raw.items() if v is True)
+        feats = frozenset([k for k, v in raw.items() if v is True])
         features |= feats
         side = raw.get("side", "midline")
         lesion = Lesion(raw["site"], side, raw["modality"], raw.get("level"), feats)
