@@ -104,6 +104,13 @@ def differential_label(key: str) -> str:
 
 
 @register.filter
+def ordered_differentials(differentials: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The contract's order (JSON storage may reorder keys), then any the contract does not name."""
+    known = [(key, differentials[key]) for key in DIFFERENTIAL_LABELS if key in differentials]
+    return known + [(key, value) for key, value in differentials.items() if key not in DIFFERENTIAL_LABELS]
+
+
+@register.filter
 def reason_label(code: str) -> str:
     return BIOPSY_REASONS.get(code, code.replace("_", " ").capitalize())
 
@@ -377,3 +384,17 @@ def field_unit(name: str) -> str:
     from patients.choices import UNITS
 
     return UNITS.get(name, "")
+
+
+@register.filter
+def plain(value: Any) -> str:
+    """A stored value as a person reads it: Yes/No/Unknown, whole numbers without '.0'."""
+    if value is None or value == "":
+        return "Unknown"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.date):
+        return value.strftime("%d %b %Y")
+    return str(value)

@@ -50,7 +50,9 @@ def open_page(chromium, live_server, request) -> Iterator[Callable]:
     pages = []
 
     def factory():
-        context = chromium.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+        context = chromium.new_context(
+            viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale="en-GB"
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
