@@ -4,22 +4,29 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.factories import make_site, make_user
+# Django-dependent helpers are imported inside the fixtures, so that the pure engine tests
+# (tests/engine) also run without Django: `pytest tests/engine -p no:django`.
 
 
 @pytest.fixture
 def north(db):
+    from tests.factories import make_site
+
     return make_site("NORTH")
 
 
 @pytest.fixture
 def south(db):
+    from tests.factories import make_site
+
     return make_site("SOUTH")
 
 
 @pytest.fixture
 def trio(north, south):
     """healthchecks' access-test trio: the owner, a team-mate at the same site, an outsider elsewhere."""
+    from tests.factories import make_user
+
     return SimpleNamespace(
         owner=make_user(north, "clinician", "owner"),
         teammate=make_user(north, "reviewer", "teammate"),
