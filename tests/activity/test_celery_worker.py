@@ -6,6 +6,11 @@ Each test starts from an empty Redis database so that leftovers of other tests c
 
 from __future__ import annotations
 
+import datetime
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 
@@ -14,6 +19,8 @@ import redis
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.models import F
 
 from cno_app.celery import app
 from patients import summary_services
@@ -130,3 +137,62 @@ def test_a_bulk_recompute_of_a_few_hundred_patients_matches_a_from_scratch_compu
     for patient in patients:
         assert stored(patient) == from_scratch(patient)
     assert "200/200" in capsys.readouterr().err
+
+
+def test_a_worker_killed_in_the_middle_of_a_bulk_run_leaves_nothing_wrong_after_the_next_sweep():
+    """A separate worker process, killed with SIGKILL while it works through a bulk run."""
+    if app.conf.task_always_eager:
+        pytest.skip("needs CELERY_BROKER_URL pointing at Redis (make test sets it)")
+    north = make_site("NORTH")
+    patients = [make_course(north, f"K-{seed:03d}", visits=2, seed=seed) for seed in range(40)]
+    empty_broker()
+    with transaction.atomic():
+        summary_services.summary_mark_stale_where()
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DJANGO_SETTINGS_MODULE": "cno_app.settings",
+    }
+    worker_process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "cno_app",
+            "worker",
+            "--pool=solo",
+            "--loglevel=ERROR",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        ids = [patient.id for patient in patients]
+        assert summary_services.summary_dispatch(ids, reassess=False, sync=False, chunk_size=1)
+        wait_for(lambda: ActivitySummary.objects.filter(stale=False).exists(), timeout=60)
+    finally:
+        worker_process.send_signal(signal.SIGKILL)
+        worker_process.wait(timeout=10)
+
+    pending = ActivitySummary.objects.filter(stale=True).count()
+    print(f"{pending} of {len(patients)} summaries pending when the worker was killed")
+    # Nothing is wrong: a summary is either recomputed correctly or still marked stale.
+    for patient in patients:
+        summary = ActivitySummary.objects.get(patient=patient)
+        assert summary.stale or stored(patient) == from_scratch(patient)
+
+    # The next sweep (after the dead worker's claims expired) completes the run.
+    ActivitySummary.objects.filter(claimed_at__isnull=False).update(
+        claimed_at=F("claimed_at") - summary_services.CLAIM_LEASE - datetime.timedelta(seconds=1)
+    )
+    summary_services.summary_sweep(sync=True)
+    for patient in patients:
+        assert ActivitySummary.objects.get(patient=patient).stale is False
+        assert stored(patient) == from_scratch(patient)
