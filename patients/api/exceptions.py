@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from patients.api.parsers import RequestTooLarge, max_body_size
 from patients.choices import ACTIVITY_FIELDS, FINDING_FIELDS, LAB_FIELDS, SYMPTOM_FIELDS
 from patients.services import CaseDocumentError, StaleVersionError
 
@@ -93,6 +94,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     from rest_framework.views import set_rollback
 
     uniform = getattr(context.get("view"), "uniform_errors", False)
+    if isinstance(exc, RequestDataTooBig):  # Django's own DATA_UPLOAD_MAX_MEMORY_SIZE check (request.body)
+        exc = RequestTooLarge(f"The request body is larger than {max_body_size()} bytes.")
     if uniform:
         response = _uniform_response(exc)
         if response is not None:
