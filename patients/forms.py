@@ -405,7 +405,3 @@ def kept_lesion_forms(formset: Any) -> list[LesionForm]:
         if form.has_changed() or form.initial
         if not (formset.can_delete and formset._should_delete_form(form))
     ]
-
-
-class SiteChoiceForm(forms.Form):
-    site = forms.CharField(required=False)
