@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
@@ -37,6 +43,7 @@ class FlagPagination(LimitOffsetPagination):
 class FlagOutputSerializer(serializers.Serializer):
     """A flag: its reasons, state, current decision and the case's key facts."""
 
+    @extend_schema_serializer(component_name="FlagFacts")
     class FactsSerializer(serializers.Serializer):
         age_years = serializers.FloatField(allow_null=True)
         focality = serializers.CharField()
@@ -44,6 +51,7 @@ class FlagOutputSerializer(serializers.Serializer):
         crp_mg_l = serializers.FloatField(allow_null=True)
         assessed_on = serializers.DateField(allow_null=True)
 
+    @extend_schema_serializer(component_name="FlagDecision")
     class DecisionSerializer(serializers.Serializer):
         decision = serializers.ChoiceField(choices=Decision.choices)
         reason_code = serializers.CharField(help_text="Coded reason (biopsy_not_indicated only), else empty.")
@@ -91,6 +99,13 @@ class FlagOutputSerializer(serializers.Serializer):
         return self.FactsSerializer(vars(case_facts(flag))).data
 
 
+class FlagPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = FlagOutputSerializer(many=True)
+
+
 class FlagListApi(ReviewApiView):
     OutputSerializer = FlagOutputSerializer
 
@@ -106,7 +121,7 @@ class FlagListApi(ReviewApiView):
             OpenApiParameter("offset", int),
         ],
         responses={
-            200: FlagOutputSerializer(many=True),
+            200: FlagPageSerializer,
             400: FIELD_ERRORS,
             401: NOT_AUTHENTICATED,
             403: FORBIDDEN,
@@ -124,7 +139,9 @@ class FlagListApi(ReviewApiView):
 
 
 class FlagDetailApi(ReviewApiView):
+    @extend_schema_serializer(component_name="FlagDetailOutput")
     class OutputSerializer(FlagOutputSerializer):
+        @extend_schema_serializer(component_name="FlagEvent")
         class EventSerializer(serializers.Serializer):
             kind = serializers.CharField()
             at = serializers.DateTimeField()
@@ -145,6 +162,7 @@ class FlagDetailApi(ReviewApiView):
 
 
 class FlagDecisionApi(ReviewApiView):
+    @extend_schema_serializer(component_name="FlagDecisionInput")
     class InputSerializer(serializers.Serializer):
         decision = serializers.ChoiceField(choices=Decision.choices)
         reason_code = serializers.CharField(

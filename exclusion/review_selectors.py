@@ -78,6 +78,18 @@ def flag_get(*, user: Any, flag_id: int) -> Flag:
     return get_object_or_404(queryset, pk=flag_id)
 
 
+def flags_for_episodes(*, user: Any, episode_ids: Iterable[int]) -> dict[int, Flag]:
+    """The newest flag of each episode the user can see (any status), keyed by episode id: one query.
+
+    For the patient and episode pages: clinicians see the flag and its decision there, read-only.
+    """
+    newest: dict[int, Flag] = {}
+    rows = _scoped(user).filter(episode_id__in=list(episode_ids)).select_related("decided_by", "assignee")
+    for flag in rows.order_by("episode_id", "-id"):
+        newest.setdefault(flag.episode_id, flag)
+    return newest
+
+
 def reviewers_of_site(*, site_id: int) -> list[Any]:
     """Who can be assigned a flag of the site."""
     return list(

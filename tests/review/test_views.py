@@ -206,3 +206,21 @@ def test_a_clinician_cannot_sign_off_and_an_outsider_gets_404(north, trio):
 def test_the_queue_requires_login(flag):
     response = Client().get("/review/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_the_patient_page_includes_show_flag_decision_and_sign_off(
+    flag, reviewer, trio, django_assert_num_queries
+):
+    from django.template.loader import render_to_string
+
+    from exclusion.review_selectors import flags_for_episodes
+
+    flag_decide(
+        actor=reviewer, flag=flag, decision="biopsy_not_indicated", reason_code="other", comment="MDT"
+    )
+    with django_assert_num_queries(2):  # the clinician's memberships, then the flags
+        flags = flags_for_episodes(user=trio.owner, episode_ids=[flag.episode_id])
+    html = render_to_string("review/_flag_summary.html", {"flag": flags[flag.episode_id]})
+    assert "Biopsy not indicated" in html and "rev_north" in html
+    assert flags_for_episodes(user=trio.outsider, episode_ids=[flag.episode_id]) == {}
+    assert "not signed off" in render_to_string("review/_signoff_badge.html", {"signoff": None})
