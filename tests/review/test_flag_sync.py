@@ -173,3 +173,30 @@ def test_biopsy_reasons_without_a_recommendation_do_not_flag_when_an_adequate_bi
     )
     episode = make_episode(north, doc=doc)
     assert not Flag.objects.filter(episode=episode).exists()
+
+
+def test_a_decided_flag_resolves_when_new_data_remove_every_reason(flagged_episode, reviewer):
+    flag = Flag.objects.get(episode=flagged_episode)
+    flag_decide(actor=reviewer, flag=flag, decision="biopsy_ordered")
+    episode_update(
+        actor=None,
+        episode_id=flagged_episode.pk,
+        expected_version=flagged_episode.version,
+        data={},
+        lesions=[*_lesions(flagged_episode), dict(FEMUR)],
+    )
+    flag.refresh_from_db()
+    assert flag.status == "resolved"
+    assert flag.decision == "biopsy_ordered"  # the decision stays on record
+    assert [e.kind for e in flag.events.all()] == ["created", "decided", "auto_resolved"]
+
+
+def test_flag_changes_from_an_edit_are_attributed_to_the_editor(flagged_episode, trio):
+    episode_update(
+        actor=trio.owner,
+        episode_id=flagged_episode.pk,
+        expected_version=flagged_episode.version,
+        data={"fever": True},
+    )
+    event = Flag.objects.get(episode=flagged_episode).events.order_by("-id").first()
+    assert (event.kind, event.actor, event.actor_label) == ("reasons_changed", trio.owner, "owner")
