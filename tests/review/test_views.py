@@ -224,3 +224,13 @@ def test_the_patient_page_includes_show_flag_decision_and_sign_off(
     assert "Biopsy not indicated" in html and "rev_north" in html
     assert flags_for_episodes(user=trio.outsider, episode_ids=[flag.episode_id]) == {}
     assert "not signed off" in render_to_string("review/_signoff_badge.html", {"signoff": None})
+
+
+def test_a_flag_whose_episode_was_deleted_still_shows_with_its_history(flag, reviewer, north):
+    from patients.services import episode_delete
+
+    episode_delete(actor=None, episode=flag.episode)
+    response = browser(reviewer).get(f"/review/flags/{flag.pk}/")
+    assert response.status_code == 200
+    assert "(episode deleted)" in response.content.decode()
+    assert response.context["flag"].status == "resolved"
