@@ -14,6 +14,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -139,6 +140,7 @@ def _uniform_response(exc: Exception) -> Response | None:
     return None
 
 
+@csrf_exempt  # an unknown path answers 404 whatever the method; CSRF would turn a PUT into an HTML 403
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Unknown paths under /api/: a JSON 404, never Django's debug page listing the URL patterns."""
     return JsonResponse(errors_body("", "No such API endpoint."), status=404)
