@@ -172,12 +172,34 @@ def _recompute_claimed(claims: dict[int, int], *, now: datetime.datetime) -> int
 
 
 def load_facts(patient_ids: Sequence[int]) -> dict[int, list[EpisodeFacts]]:
-    """Episodes, lesions and latest assessments of these patients, in three queries whatever the count."""
+    """Episodes, lesions and latest assessments of these patients, in three queries whatever the count.
+
+    Episodes first: lesions and assessments are then fetched by episode id, through their own indexes.
+    """
     from exclusion.models import Assessment
+
+    episodes = list(
+        Episode.objects.filter(patient_id__in=patient_ids)
+        .order_by()
+        .values_list(
+            "id",
+            "patient_id",
+            "assessed_on",
+            "crp_mg_l",
+            "esr_mm_h",
+            "pain_vas",
+            "patient_global_vas",
+            "physician_global_vas",
+            "chaq",
+        )
+    )
+    episode_ids = [row[0] for row in episodes]
+    if not episode_ids:
+        return {}
 
     lesions: dict[int, list[LesionFacts]] = defaultdict(list)
     for episode_id, *values in (
-        Lesion.objects.filter(episode__patient_id__in=patient_ids)
+        Lesion.objects.filter(episode_id__in=episode_ids)
         .order_by()
         .values_list(
             "episode_id", "site", "side", "level", "modality", "marrow_oedema", "vertebral_collapse", "active"
@@ -185,7 +207,7 @@ def load_facts(patient_ids: Sequence[int]) -> dict[int, list[EpisodeFacts]]:
     ):
         lesions[episode_id].append(LesionFacts(*values))
 
-    assessments = Assessment.objects.filter(episode__patient_id__in=patient_ids)
+    assessments = Assessment.objects.filter(episode_id__in=episode_ids)
     if connection.vendor == "postgresql":
         # DISTINCT ON reads the (episode, -id) index once; the portable subquery does the same elsewhere.
         assessments = assessments.order_by("episode_id", "-id").distinct("episode_id")
@@ -203,21 +225,7 @@ def load_facts(patient_ids: Sequence[int]) -> dict[int, list[EpisodeFacts]]:
         latest[episode_id] = AssessmentFacts(*values)
 
     facts: dict[int, list[EpisodeFacts]] = defaultdict(list)
-    for episode_id, patient_id, *values in (
-        Episode.objects.filter(patient_id__in=patient_ids)
-        .order_by()
-        .values_list(
-            "id",
-            "patient_id",
-            "assessed_on",
-            "crp_mg_l",
-            "esr_mm_h",
-            "pain_vas",
-            "patient_global_vas",
-            "physician_global_vas",
-            "chaq",
-        )
-    ):
+    for episode_id, patient_id, *values in episodes:
         facts[patient_id].append(
             EpisodeFacts(
                 episode_id, *values, lesions=tuple(lesions[episode_id]), assessment=latest.get(episode_id)
