@@ -9,6 +9,7 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -34,9 +35,12 @@ from patients.api.serializers import (
     PatientOutput,
     PatientUpdateInput,
     RuleCatalogueOutput,
+    SummaryFilterInput,
+    SummaryOutput,
     paginated,
 )
 from patients.services import case_import, episode_create, episode_update, patient_create, patient_update
+from patients.summary_selectors import summaries_list, summary_get
 
 PAGE_PARAMETERS = [
     OpenApiParameter("cursor", str, description="Opaque position from the `next` link of the previous page."),
@@ -232,8 +236,6 @@ class EpisodeAssessmentApi(ApiView):
         episode = selectors.episode_api_get(user=request.user, episode_id=episode_id)
         assessment = assessment_latest(episode_id=episode.pk)
         if assessment is None:  # every saved episode is assessed in its own transaction; defensive only
-            from rest_framework.exceptions import NotFound
-
             raise NotFound("This episode has not been assessed yet.")
         return Response(assessment_document(assessment.result))
 
@@ -292,3 +294,38 @@ class RuleListApi(ApiView):
     )
     def get(self, request: Request) -> Response:
         return Response({"ruleset": engine.RULESET_VERSION, "rules": engine.rule_catalogue()})
+
+
+class PatientSummaryApi(ApiView):
+    @extend_schema(
+        operation_id="patients_summary",
+        summary="A patient's disease-activity summary",
+        description="Computed in the background after every change; `stale` is true while a newer "
+        "computation is pending. 404 also when no summary has been computed yet (retry shortly).",
+        responses={200: SummaryOutput, **errors(404)},
+    )
+    def get(self, request: Request, patient_id: int) -> Response:
+        patient = selectors.patient_api_get(user=request.user, patient_id=patient_id)
+        summary = summary_get(patient_id=patient.pk)
+        if summary is None or summary.computed_at is None:
+            raise NotFound("No summary has been computed for this patient yet; retry shortly.")
+        summary.patient = patient
+        return Response(SummaryOutput(summary).data)
+
+
+class SummaryListApi(ApiView):
+    @extend_schema(
+        operation_id="summaries_list",
+        summary="Pull activity summaries incrementally",
+        description="Ordered by computation time, then patient id (oldest first), so a client can pull "
+        "everything changed since its last pull: pass the newest `computed_at` it has seen as "
+        "`updated_since` (inclusive: the boundary rows come again; deduplicate by `patient_id`). "
+        "Summaries not computed yet are left out until they are.",
+        parameters=[SummaryFilterInput, *PAGE_PARAMETERS],
+        responses={200: paginated(SummaryOutput, "SummaryPage"), **errors(400)},
+    )
+    def get(self, request: Request) -> Response:
+        filters = _validated(SummaryFilterInput, request.query_params.dict())
+        summaries = summaries_list(user=request.user, **filters).filter(computed_at__isnull=False)
+        page = KeysetPage(summaries, request, "computed_at")
+        return Response(paginated_response_data(page, SummaryOutput(page.results, many=True).data))

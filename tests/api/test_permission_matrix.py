@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 
 from exclusion.models import Flag
 from patients.models import SiteMembership
+from patients.summary_services import summary_recompute_chunk
 from tests.api.conftest import token_client
 from tests.factories import case, contract_example, make_episode, make_site, make_user
 
@@ -105,6 +106,8 @@ ENDPOINTS = [
         404,
         body=lambda t: {"site": t.site.code, "record_number": "NEW-2", "case": contract_example()},
     ),
+    Endpoint("patient summary", "GET", lambda t: f"/api/v1/patients/{t.patient.id}/summary/", READ, 404),
+    Endpoint("list summaries", "GET", lambda t: "/api/v1/summaries/", READ, SCOPED_LIST),
     Endpoint("rule catalogue", "GET", lambda t: "/api/v1/rules/", READ, 200),
     Endpoint("list flags", "GET", lambda t: "/api/v1/flags/", READ, SCOPED_LIST),
     Endpoint("read flag", "GET", lambda t: f"/api/v1/flags/{t.flag.id}/", READ, 404),
@@ -142,6 +145,7 @@ def world(db) -> SimpleNamespace:
         targets[where] = SimpleNamespace(
             site=site, patient=episode.patient, episode=episode, flag=Flag.objects.get(episode=episode)
         )
+    summary_recompute_chunk(patient_ids=[target.patient.id for target in targets.values()])
     return SimpleNamespace(north=north, south=south, **targets)
 
 
@@ -168,7 +172,8 @@ def test_permission_matrix_cell(world, endpoint, role, where, expected):
     response = _request(token_client(_user(world, role)), endpoint, target)
     if expected == SCOPED_LIST:
         assert response.status_code == 200
-        ids = {row["id"] for row in response.json()["results"]}
+        key = "patient_id" if "summar" in endpoint.name else "id"
+        ids = {row[key] for row in response.json()["results"]}
         own_id = world.own.flag.id if "flag" in endpoint.name else world.own.patient.id
         other_id = world.other.flag.id if "flag" in endpoint.name else world.other.patient.id
         assert own_id in ids and other_id not in ids

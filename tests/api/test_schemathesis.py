@@ -27,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from exclusion.models import Flag
+from patients.summary_services import summary_recompute_chunk
 from patients.token_services import token_create
 from tests.factories import case, make_episode, make_site, make_user
 
@@ -79,6 +80,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_breaking_response():
     headers = {"Authorization": f"Bearer {key}"}
     unifocal = [{"site": "femur", "side": "left", "modality": "mri", "marrow_oedema": True}]
     episode = make_episode(north, "FUZZ-1", case(lesions=unifocal))
+    summary_recompute_chunk(patient_ids=[episode.patient_id])
     existing = {
         "patient_id": episode.patient_id,
         "episode_id": episode.id,
