@@ -20,46 +20,146 @@ LATEST_DATE = date(2026, 11, 1)
 TOP_KEYS = ["schema", "patient", "episode"]
 PATIENT_KEYS = ["sex", "birth_date"]
 EPISODE_KEYS = ["assessed_on", "onset_on", "symptoms", "findings", "labs", "biopsy", "lesions", "activity"]
-SYMPTOM_KEYS = ["bone_pain", "local_swelling", "night_pain", "fever", "max_temperature_c", "weight_loss",
-                "night_sweats", "ill_appearance", "back_pain"]
-FINDING_KEYS = ["hepatomegaly", "splenomegaly", "lymphadenopathy", "bruising_or_purpura", "gum_bleeding",
-                "restricted_diet", "neonatal_pustulosis", "consanguinity_or_affected_sibling",
-                "palmoplantar_pustulosis", "psoriasis", "severe_acne", "inflammatory_bowel_disease",
-                "immunocompromised", "tb_exposure", "sustained_response_to_antibiotics_alone"]
-LAB_KEYS = ["crp_mg_l", "esr_mm_h", "wbc_10e9_l", "neutrophils_10e9_l", "hemoglobin_g_l", "platelets_10e9_l",
-            "ldh_u_l", "ldh_uln_u_l", "alp_u_l", "alp_lln_u_l", "blasts_on_smear", "vitamin_c_low",
-            "blood_culture"]
+SYMPTOM_KEYS = [
+    "bone_pain",
+    "local_swelling",
+    "night_pain",
+    "fever",
+    "max_temperature_c",
+    "weight_loss",
+    "night_sweats",
+    "ill_appearance",
+    "back_pain",
+]
+FINDING_KEYS = [
+    "hepatomegaly",
+    "splenomegaly",
+    "lymphadenopathy",
+    "bruising_or_purpura",
+    "gum_bleeding",
+    "restricted_diet",
+    "neonatal_pustulosis",
+    "consanguinity_or_affected_sibling",
+    "palmoplantar_pustulosis",
+    "psoriasis",
+    "severe_acne",
+    "inflammatory_bowel_disease",
+    "immunocompromised",
+    "tb_exposure",
+    "sustained_response_to_antibiotics_alone",
+]
+LAB_KEYS = [
+    "crp_mg_l",
+    "esr_mm_h",
+    "wbc_10e9_l",
+    "neutrophils_10e9_l",
+    "hemoglobin_g_l",
+    "platelets_10e9_l",
+    "ldh_u_l",
+    "ldh_uln_u_l",
+    "alp_u_l",
+    "alp_lln_u_l",
+    "blasts_on_smear",
+    "vitamin_c_low",
+    "blood_culture",
+]
 BIOPSY_KEYS = ["histology", "culture", "on_antibiotics"]
 LESION_BASE_KEYS = ["site", "side", "modality", "level"]
-FEATURE_KEYS = ["marrow_oedema", "lytic", "sclerosis", "periosteal_reaction", "hyperostosis", "bone_expansion",
-                "cortical_destruction", "soft_tissue_mass", "abscess", "sequestrum", "sinus_tract",
-                "vertebral_collapse", "symptomatic", "active"]
+FEATURE_KEYS = [
+    "marrow_oedema",
+    "lytic",
+    "sclerosis",
+    "periosteal_reaction",
+    "hyperostosis",
+    "bone_expansion",
+    "cortical_destruction",
+    "soft_tissue_mass",
+    "abscess",
+    "sequestrum",
+    "sinus_tract",
+    "vertebral_collapse",
+    "symptomatic",
+    "active",
+]
 ACTIVITY_KEYS = ["pain_vas", "patient_global_vas", "physician_global_vas", "chaq"]
 
 SEXES = {"female", "male", "other", "unknown"}
-SITES = {"skull", "mandible", "maxilla", "clavicle", "sternum", "scapula", "rib", "humerus", "radius", "ulna",
-         "hand", "spine_cervical", "spine_thoracic", "spine_lumbar", "sacrum", "pelvis", "femur", "tibia",
-         "fibula", "foot", "other"}
+SITES = {
+    "skull",
+    "mandible",
+    "maxilla",
+    "clavicle",
+    "sternum",
+    "scapula",
+    "rib",
+    "humerus",
+    "radius",
+    "ulna",
+    "hand",
+    "spine_cervical",
+    "spine_thoracic",
+    "spine_lumbar",
+    "sacrum",
+    "pelvis",
+    "femur",
+    "tibia",
+    "fibula",
+    "foot",
+    "other",
+}
 SIDES = {"left", "right", "midline"}
 MODALITIES = {"mri", "xray", "ct", "bone_scan"}
 HISTOLOGIES = {"inflammatory", "nonspecific", "normal", "malignant", "lch"}
 CULTURES = {"no_growth", "growth", "not_done"}
 BLOOD_CULTURES = {"positive", "negative", "not_done"}
 BOOLEAN_SYMPTOMS = set(SYMPTOM_KEYS) - {"max_temperature_c"}
-LAB_RANGES = {"crp_mg_l": (0, 500), "esr_mm_h": (0, 200), "wbc_10e9_l": (0, 500), "neutrophils_10e9_l": (0, 500),
-              "hemoglobin_g_l": (20, 250), "platelets_10e9_l": (0, 3000), "ldh_u_l": (0, 20000),
-              "ldh_uln_u_l": (0, 20000), "alp_u_l": (0, 20000), "alp_lln_u_l": (0, 20000)}
-ACTIVITY_RANGES = {"pain_vas": (0, 10), "patient_global_vas": (0, 10), "physician_global_vas": (0, 10),
-                   "chaq": (0, 3)}
+LAB_RANGES = {
+    "crp_mg_l": (0, 500),
+    "esr_mm_h": (0, 200),
+    "wbc_10e9_l": (0, 500),
+    "neutrophils_10e9_l": (0, 500),
+    "hemoglobin_g_l": (20, 250),
+    "platelets_10e9_l": (0, 3000),
+    "ldh_u_l": (0, 20000),
+    "ldh_uln_u_l": (0, 20000),
+    "alp_u_l": (0, 20000),
+    "alp_lln_u_l": (0, 20000),
+}
+ACTIVITY_RANGES = {
+    "pain_vas": (0, 10),
+    "patient_global_vas": (0, 10),
+    "physician_global_vas": (0, 10),
+    "chaq": (0, 3),
+}
 
 DIFFERENTIALS = ["infection", "malignancy", "hypophosphatasia", "scurvy", "monogenic"]
 STATUSES = {"concern", "excluded", "no_red_flags", "incomplete"}
-BIOPSY_REASONS = ["unifocal_non_clavicular", "crp_at_least_30", "infection_concern", "malignancy_concern",
-                  "age_under_3", "ill_appearance"]
-BRISTOL = {"not_applicable", "insufficient_data", "criterion_1_met", "criterion_2_met", "not_met",
-           "biopsy_required"}
-EXPECT_KEYS = ["focality", "bones_involved", "bristol", "biopsy_recommended", "biopsy_reasons", "statuses",
-               "exclusion_complete", "jansson_points"]
+BIOPSY_REASONS = [
+    "unifocal_non_clavicular",
+    "crp_at_least_30",
+    "infection_concern",
+    "malignancy_concern",
+    "age_under_3",
+    "ill_appearance",
+]
+BRISTOL = {
+    "not_applicable",
+    "insufficient_data",
+    "criterion_1_met",
+    "criterion_2_met",
+    "not_met",
+    "biopsy_required",
+}
+EXPECT_KEYS = [
+    "focality",
+    "bones_involved",
+    "bristol",
+    "biopsy_recommended",
+    "biopsy_reasons",
+    "statuses",
+    "exclusion_complete",
+    "jansson_points",
+]
 
 # Scenario categories the data set must cover: every pattern must match at least `minimum` scenario strings.
 SCENARIO_CATEGORIES = {
@@ -101,8 +201,11 @@ def _load_manifest():
 
 def _episode_refs():
     manifest = _load_manifest()
-    return [(p["site"], p["record_number"], i, ep["file"], ep["expect"])
-            for p in manifest["patients"] for i, ep in enumerate(p["episodes"], 1)]
+    return [
+        (p["site"], p["record_number"], i, ep["file"], ep["expect"])
+        for p in manifest["patients"]
+        for i, ep in enumerate(p["episodes"], 1)
+    ]
 
 
 def _load_case(rel):
@@ -168,26 +271,36 @@ def test_every_file_referenced_exists_and_every_case_is_referenced():
 
 
 def test_expectations_are_well_formed():
-    for _site, rec, _i, rel, exp in _episode_refs():
+    for _site, _rec, _i, rel, exp in _episode_refs():
         assert list(exp) == EXPECT_KEYS, rel
         assert exp["focality"] in {"none", "unifocal", "multifocal"}
         assert isinstance(exp["bones_involved"], int) and exp["bones_involved"] >= 0
-        assert exp["focality"] == ("none" if exp["bones_involved"] == 0 else
-                                   "unifocal" if exp["bones_involved"] == 1 else "multifocal")
+        assert exp["focality"] == (
+            "none"
+            if exp["bones_involved"] == 0
+            else "unifocal"
+            if exp["bones_involved"] == 1
+            else "multifocal"
+        )
         assert exp["bristol"] in BRISTOL
         assert isinstance(exp["biopsy_recommended"], bool)
         reasons = exp["biopsy_reasons"]
-        assert reasons == [r for r in BIOPSY_REASONS if r in reasons] and len(set(reasons)) == len(reasons), rel
+        assert reasons == [r for r in BIOPSY_REASONS if r in reasons] and len(set(reasons)) == len(reasons), (
+            rel
+        )
         assert list(exp["statuses"]) == DIFFERENTIALS
         assert set(exp["statuses"].values()) <= STATUSES
         assert exp["statuses"]["monogenic"] != "excluded"
         assert exp["exclusion_complete"] == all(
-            s in ("excluded", "no_red_flags") for s in exp["statuses"].values()), rel
+            s in ("excluded", "no_red_flags") for s in exp["statuses"].values()
+        ), rel
         if exp["biopsy_recommended"]:
             assert reasons, rel
         assert isinstance(exp["jansson_points"], int) and 0 <= exp["jansson_points"] <= 63
         case = _load_case(rel)
-        bones = {(les["site"], les.get("side", "midline"), les.get("level")) for les in case["episode"]["lesions"]}
+        bones = {
+            (les["site"], les.get("side", "midline"), les.get("level")) for les in case["episode"]["lesions"]
+        }
         assert exp["bones_involved"] == len(bones), rel
 
 
@@ -287,7 +400,9 @@ def test_demographics_are_spread(manifest):
 @pytest.mark.parametrize("category", sorted(SCENARIO_CATEGORIES))
 def test_scenario_category_present(manifest, category):
     pattern, minimum = SCENARIO_CATEGORIES[category]
-    hits = [p["record_number"] for p in manifest["patients"] if re.search(pattern, p["scenario"], re.IGNORECASE)]
+    hits = [
+        p["record_number"] for p in manifest["patients"] if re.search(pattern, p["scenario"], re.IGNORECASE)
+    ]
     assert len(hits) >= minimum, (category, hits)
 
 
