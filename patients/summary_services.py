@@ -25,7 +25,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from patients.activity import AssessmentFacts, EpisodeFacts, LesionFacts, summarise
@@ -247,6 +247,22 @@ def _open_flag_patients(patient_ids: Sequence[int]) -> set[int]:
     )
 
 
+def _open_flag_changed() -> list[int]:
+    """Fresh summaries whose `open_flag` no longer matches the review queue (a reviewer decided a flag,
+    which is not an episode change): one query, so the sweep keeps the column true within a period."""
+    try:
+        flag_model = apps.get_model("exclusion", "Flag")
+    except LookupError:
+        return []
+    open_flags = flag_model.objects.filter(patient_id=OuterRef("patient_id"), status="open")
+    return list(
+        ActivitySummary.objects.filter(stale=False)
+        .annotate(has_open_flag=Exists(open_flags))
+        .exclude(open_flag=F("has_open_flag"))
+        .values_list("patient_id", flat=True)
+    )
+
+
 _VALUE_COLUMNS = (
     "ruleset",
     "episodes_count",
@@ -359,6 +375,10 @@ def summary_sweep(*, sync: bool = False, chunk_size: int = CHUNK_SIZE) -> dict[s
         .exclude(ruleset=ruleset)
         .values_list("patient_id", flat=True)
     )
+    flag_changed = _open_flag_changed()
+    if flag_changed:
+        with transaction.atomic():
+            summary_mark_stale(patient_ids=flag_changed)
     stale = list(
         ActivitySummary.objects.filter(stale=True).order_by("patient_id").values_list("patient_id", flat=True)
     )

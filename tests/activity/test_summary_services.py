@@ -176,3 +176,17 @@ def test_deleting_the_only_episode_leaves_an_empty_summary(north):
     summary_services.summary_sweep(sync=True)
     summary = ActivitySummary.objects.get(patient=episode.patient)
     assert summary.episodes_count == 0 and summary.latest is None and summary.activity_state == "unknown"
+
+
+def test_a_flag_decided_by_a_reviewer_clears_open_flag_at_the_next_sweep(north):
+    from exclusion.models import Flag
+
+    unifocal = case(lesions=[{"site": "femur", "side": "left", "modality": "mri", "marrow_oedema": True}])
+    patient = make_episode(north, "F-2", unifocal).patient
+    summary_services.summary_sweep(sync=True)
+    assert ActivitySummary.objects.get(patient=patient).open_flag is True
+    flag = Flag.objects.get(patient=patient, status="open")
+    flag.status, flag.decision, flag.decided_at = "decided", "biopsy_ordered", timezone.now()
+    flag.save()  # a decision is not an episode change: only the sweep notices it
+    summary_services.summary_sweep(sync=True)
+    assert ActivitySummary.objects.get(patient=patient).open_flag is False
