@@ -255,7 +255,7 @@ ERROR_RESPONSES: dict[int, OpenApiResponse] = {
                             "path": "episode.labs.crp_mg_dl",
                             "message": "unknown field (not part of cno-case/1)",
                         },
-                        {"path": "episode.assessed_on", "message": "required"},
+                        {"path": "episode.labs.crp_mg_l", "message": "900 is outside the plausible range 0–500 mg/L"},
                     ]
                 },
             )
