@@ -134,6 +134,26 @@ def rule_title(code: str) -> str:
 
 
 @register.filter
+def rule_source(code: str) -> str:
+    """The citation of a rule, straight from the engine's catalogue (never typed into a template)."""
+    rule = _rules().get(code)
+    return rule["source"] if rule else ""
+
+
+@lru_cache(maxsize=1)
+def _reason_rules() -> dict[str, str]:
+    from exclusion.engine import rules
+
+    return {code: rule.id for code, rule in rules.BIOPSY_REASONS}
+
+
+@register.filter
+def reason_rule(code: str) -> str:
+    """The id of the rule behind a biopsy reason code."""
+    return _reason_rules().get(code, "")
+
+
+@register.filter
 def rule_explanation(code: str) -> str:
     rule = _rules().get(code)
     return rule["explanation"] if rule else ""
