@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from patients import access
 from patients.models import ActivitySummary, Site
@@ -38,7 +38,7 @@ def summaries_list(
     """
     summaries = access.scope_to_user(
         ActivitySummary.objects.select_related("patient__site"), user, "patient__site"
-    ).order_by("-computed_at", "patient_id")
+    ).order_by(F("computed_at").desc(nulls_last=True), "patient_id")
     if updated_since is not None:
         summaries = summaries.filter(computed_at__gte=updated_since)
     if isinstance(site, Site):

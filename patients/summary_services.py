@@ -105,7 +105,8 @@ def _send(publish: Callable[[], Any]) -> bool:
         publish()
     except Exception as exc:  # noqa: BLE001 - any broker/transport error
         logger.warning(
-            "Could not enqueue a summary recompute (%s); the sweep will catch up.", type(exc).__name__
+            "Summary recompute not enqueued or failed (%s); it stays stale and the sweep will catch up.",
+            type(exc).__name__,
         )
         return False
     return True
