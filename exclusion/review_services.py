@@ -24,6 +24,7 @@ from exclusion.models.review import (
 from patients.access import can_review
 from patients.audit import current_actor
 from patients.models import Episode, Patient
+from patients.summary_services import summary_after_change
 
 
 class FlagStateError(Exception):
@@ -252,6 +253,8 @@ def flag_decide(
             "reasons": flag.reasons,
         },
     )
+    # The patient's activity summary shows whether a flag is open: refresh it now, not at the next sweep.
+    summary_after_change(patient_id=flag.patient_id)
     return flag
 
 

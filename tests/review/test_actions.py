@@ -155,3 +155,17 @@ def test_signoff_for_episodes_takes_one_query_for_many_episodes(north, reviewer,
     with django_assert_num_queries(1):
         result = signoff_for_episodes([e.pk for e in episodes])
     assert len(result) == 3
+
+
+def test_a_decision_marks_the_patients_summary_stale_and_the_recompute_clears_open_flag(flag, reviewer):
+    from patients.models import ActivitySummary
+    from patients.summary_services import summary_sweep
+
+    summary_sweep(sync=True)
+    assert ActivitySummary.objects.get(patient_id=flag.patient_id).open_flag is True
+    flag_decide(actor=reviewer, flag=flag, decision="biopsy_ordered", comment="MRI-guided biopsy booked")
+    summary = ActivitySummary.objects.get(patient_id=flag.patient_id)
+    assert summary.stale is True
+    summary_sweep(sync=True)
+    summary.refresh_from_db()
+    assert (summary.stale, summary.open_flag) == (False, False)
