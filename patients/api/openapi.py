@@ -255,7 +255,10 @@ ERROR_RESPONSES: dict[int, OpenApiResponse] = {
                             "path": "episode.labs.crp_mg_dl",
                             "message": "unknown field (not part of cno-case/1)",
                         },
-                        {"path": "episode.labs.crp_mg_l", "message": "900 is outside the plausible range 0–500 mg/L"},
+                        {
+                            "path": "episode.labs.crp_mg_l",
+                            "message": "900 is outside the plausible range 0–500 mg/L",
+                        },
                     ]
                 },
             )

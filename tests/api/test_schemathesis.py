@@ -38,7 +38,7 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
 ]
-MAX_EXAMPLES = 6
+MAX_EXAMPLES = 25
 
 
 def _run(operation, headers: dict, mode: GenerationMode, path_parameters: dict | None) -> None:
