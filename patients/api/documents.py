@@ -14,16 +14,38 @@ from patients.models import Patient
 from patients.services import CaseDocumentError
 
 
-def episode_records(patient: Patient, episode_doc: Any) -> CaseRecords:
+def nul_errors(value: Any, path: str = "") -> list[dict[str, str]]:
+    """Strings with NUL characters: valid JSON the engine accepts, but PostgreSQL cannot store them."""
+    if isinstance(value, str):
+        return (
+            [{"path": path, "message": "must not contain NUL (\\u0000) characters"}]
+            if "\x00" in value
+            else []
+        )
+    if isinstance(value, dict):
+        return [
+            e for key, item in value.items() for e in nul_errors(item, f"{path}.{key}" if path else str(key))
+        ]
+    if isinstance(value, list):
+        return [e for index, item in enumerate(value) for e in nul_errors(item, f"{path}[{index}]")]
+    return []
+
+
+def check_case(doc: Any) -> None:
+    """The command line's validation of a whole document, then what only storage adds (NUL characters)."""
     from exclusion import engine
 
+    errors = engine.validate_case(doc) or nul_errors(doc)
+    if errors:
+        raise CaseDocumentError(errors)
+
+
+def episode_records(patient: Patient, episode_doc: Any) -> CaseRecords:
     patient_doc: dict[str, Any] = {"sex": patient.sex}
     if patient.birth_date is not None:
         patient_doc["birth_date"] = patient.birth_date.isoformat()
     doc = {"schema": SCHEMA, "patient": patient_doc, "episode": episode_doc}
-    errors = engine.validate_case(doc)
-    if errors:
-        raise CaseDocumentError(errors)
+    check_case(doc)
     return case_to_records(doc)
 
 

@@ -39,7 +39,8 @@ def _group(table: dict[str, tuple]) -> dict[str, Any]:
         "type": "object",
         "additionalProperties": False,
         "properties": {name: _field(spec) for name, spec in table.items()},
-        "description": "Every field is optional; absent and null both mean unknown, never no.",
+        "description": "Optional (omit it when nothing is known); every field is optional, and absent "
+        "and null both mean unknown, never no.",
     }
 
 
@@ -51,7 +52,13 @@ def contract_components() -> dict[str, dict[str, Any]]:
         "properties": {
             "site": {"type": "string", "enum": list(contract.SITES)},
             "side": {"type": "string", "enum": list(contract.SIDES), "default": "midline"},
-            "level": {"type": "string", "maxLength": contract.LEVEL_MAX_LEN, "description": "e.g. T7 or 6."},
+            "level": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": contract.LEVEL_MAX_LEN,
+                "pattern": r"\S",
+                "description": "Vertebra or rib, e.g. T7 or 6.",
+            },
             "modality": {"type": "string", "enum": list(contract.MODALITIES)},
             **{feature: {"type": "boolean", "default": False} for feature in contract.LESION_FEATURES},
         },
@@ -70,19 +77,23 @@ def contract_components() -> dict[str, dict[str, Any]]:
     episode = {
         "type": "object",
         "additionalProperties": False,
-        "required": ["assessed_on"],
+        "required": ["assessed_on", "lesions"],
         "description": "The `episode` object of a cno-case/1 document (shared/contract/case-v1.md).",
         "properties": {
             "assessed_on": {"type": "string", "format": "date"},
             "onset_on": {"type": "string", "format": "date", "nullable": True},
             "age_years": {"type": "number", "minimum": low, "maximum": high, "nullable": True},
             "age_at_onset_years": {"type": "number", "minimum": low, "maximum": high, "nullable": True},
-            "symptoms": {**_group(contract.SYMPTOMS), "nullable": True},
-            "findings": {**_group(contract.FINDINGS), "nullable": True},
-            "labs": {**_group(contract.LABS), "nullable": True},
-            "activity": {**_group(contract.ACTIVITY), "nullable": True},
+            "symptoms": _group(contract.SYMPTOMS),
+            "findings": _group(contract.FINDINGS),
+            "labs": _group(contract.LABS),
+            "activity": _group(contract.ACTIVITY),
             "biopsy": ref("CnoBiopsy"),
-            "lesions": {"type": "array", "items": ref("CnoLesion"), "nullable": True},
+            "lesions": {
+                "type": "array",
+                "items": ref("CnoLesion"),
+                "description": "Required; empty when imaging shows no lesion.",
+            },
         },
     }
     case = {

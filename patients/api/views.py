@@ -20,7 +20,7 @@ from patients.api import (
     openapi,  # noqa: F401 - registers the token security scheme
     selectors,
 )
-from patients.api.documents import assessment_document, episode_records
+from patients.api.documents import assessment_document, check_case, episode_records
 from patients.api.openapi import errors, example_assessment, example_case, ref
 from patients.api.pagination import MAX_PAGE_SIZE, KeysetPage, paginated_response_data
 from patients.api.permissions import require_clinical_write, visible_site
@@ -273,6 +273,7 @@ class CaseIntakeApi(ApiView):
         data = _validated(CaseIntakeInput, request.data)
         site = visible_site(request.user, data["site"])
         require_clinical_write(request.user, site.id)
+        check_case(data["case"])
         episode = case_import(
             actor=request.user, site=site, record_number=data["record_number"], doc=data["case"]
         )

@@ -151,3 +151,18 @@ def test_a_case_whose_values_the_records_refuse_is_a_400_with_the_contract_path(
     assert response.status_code == 400
     assert "episode.age_years" in {error["path"] for error in response.json()["errors"]}
     assert Patient.objects.count() == 0
+
+
+def test_a_nul_character_is_a_400_not_a_server_error(db):
+    """The engine accepts any short label as a lesion level; the database cannot store NUL characters."""
+    client = token_client(make_user(make_site("NORTH"), "clinician"))
+    doc = contract_example()
+    doc["episode"]["lesions"][0]["level"] = "T7\x00"
+    response = client.post(
+        "/api/v1/cases/", {"site": "NORTH", "record_number": "NUL-1", "case": doc}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"path": "episode.lesions[0].level", "message": "must not contain NUL (\\u0000) characters"}
+    ]
+    assert Patient.objects.count() == 0
