@@ -39,6 +39,7 @@ from patients.api.serializers import (
     SummaryOutput,
     paginated,
 )
+from patients.casedoc import episode_to_case
 from patients.services import case_import, episode_create, episode_update, patient_create, patient_update
 from patients.summary_selectors import summaries_list, summary_get
 
@@ -215,8 +216,6 @@ class EpisodeCaseApi(ApiView):
         },
     )
     def get(self, request: Request, episode_id: int) -> Response:
-        from patients.casedoc import episode_to_case
-
         episode = selectors.episode_api_get(user=request.user, episode_id=episode_id)
         return Response(episode_to_case(episode))
 
