@@ -5,6 +5,8 @@ The names are the contract's; models, forms, the case-document conversion and th
 
 from django.db import models
 
+from exclusion.engine import schema as contract
+
 
 class Role(models.TextChoices):
     CLINICIAN = "clinician", "Clinician"
@@ -77,87 +79,23 @@ class BoneSite(models.TextChoices):
     OTHER = "other", "Other"
 
 
-SYMPTOM_FIELDS = (
-    "bone_pain",
-    "local_swelling",
-    "night_pain",
-    "fever",
-    "max_temperature_c",
-    "weight_loss",
-    "night_sweats",
-    "ill_appearance",
-    "back_pain",
-)
-FINDING_FIELDS = (
-    "hepatomegaly",
-    "splenomegaly",
-    "lymphadenopathy",
-    "bruising_or_purpura",
-    "gum_bleeding",
-    "restricted_diet",
-    "neonatal_pustulosis",
-    "consanguinity_or_affected_sibling",
-    "palmoplantar_pustulosis",
-    "psoriasis",
-    "severe_acne",
-    "inflammatory_bowel_disease",
-    "immunocompromised",
-    "tb_exposure",
-    "sustained_response_to_antibiotics_alone",
-)
-LAB_FIELDS = (
-    "crp_mg_l",
-    "esr_mm_h",
-    "wbc_10e9_l",
-    "neutrophils_10e9_l",
-    "hemoglobin_g_l",
-    "platelets_10e9_l",
-    "ldh_u_l",
-    "ldh_uln_u_l",
-    "alp_u_l",
-    "alp_lln_u_l",
-    "blasts_on_smear",
-    "vitamin_c_low",
-    "blood_culture",
-)
-ACTIVITY_FIELDS = ("pain_vas", "patient_global_vas", "physician_global_vas", "chaq")
-LESION_FEATURES = (
-    "marrow_oedema",
-    "lytic",
-    "sclerosis",
-    "periosteal_reaction",
-    "hyperostosis",
-    "bone_expansion",
-    "cortical_destruction",
-    "soft_tissue_mass",
-    "abscess",
-    "sequestrum",
-    "sinus_tract",
-    "vertebral_collapse",
-    "symptomatic",
-    "active",
-)
+# The field groups and plausible ranges come from the engine's contract tables, so the database, the forms
+# and the engine can never disagree about what a valid value is.
+SYMPTOM_FIELDS = tuple(contract.SYMPTOMS)
+FINDING_FIELDS = tuple(contract.FINDINGS)
+LAB_FIELDS = tuple(contract.LABS)
+ACTIVITY_FIELDS = tuple(contract.ACTIVITY)
+LESION_FEATURES = tuple(contract.LESION_FEATURES)
+LEVEL_MAX_LENGTH = contract.LEVEL_MAX_LEN
 
-# Plausible ranges of the contract (inclusive); the database enforces them too.
+# Inclusive ranges of every numeric field; the database enforces them too.
 RANGES = {
-    "max_temperature_c": (30, 45),
-    "crp_mg_l": (0, 500),
-    "esr_mm_h": (0, 200),
-    "wbc_10e9_l": (0, 500),
-    "neutrophils_10e9_l": (0, 500),
-    "hemoglobin_g_l": (20, 250),
-    "platelets_10e9_l": (0, 3000),
-    "ldh_u_l": (0, 20000),
-    "ldh_uln_u_l": (0, 20000),
-    "alp_u_l": (0, 20000),
-    "alp_lln_u_l": (0, 20000),
-    "pain_vas": (0, 10),
-    "patient_global_vas": (0, 10),
-    "physician_global_vas": (0, 10),
-    "chaq": (0, 3),
-    "age_years": (0, 25),
-    "age_at_onset_years": (0, 25),
+    name: (spec[1], spec[2])
+    for group in (contract.SYMPTOMS, contract.LABS, contract.ACTIVITY)
+    for name, spec in group.items()
+    if spec[0] == "num"
 }
+RANGES["age_years"] = RANGES["age_at_onset_years"] = contract.AGE_RANGE
 
 UNITS = {
     "max_temperature_c": "°C",

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import Q
 
 from patients.choices import (
+    LEVEL_MAX_LENGTH,
     RANGES,
     BiopsyCulture,
     BloodCulture,
@@ -261,7 +267,12 @@ class Lesion(AuditedModel):
     site = models.CharField(max_length=20, choices=BoneSite.choices)
     side = models.CharField(max_length=10, choices=Side.choices, default=Side.MIDLINE)
     level = models.CharField(
-        max_length=16, blank=True, default="", help_text="Vertebra or rib, e.g. T7 or 6."
+        max_length=LEVEL_MAX_LENGTH,
+        blank=True,
+        default="",
+        # PostgreSQL cannot store NUL; refuse it as a field error rather than a server error.
+        validators=[ProhibitNullCharactersValidator()],
+        help_text="Vertebra or rib, e.g. T7 or 6.",
     )
     modality = models.CharField(max_length=10, choices=Modality.choices)
     marrow_oedema = models.BooleanField(default=False)

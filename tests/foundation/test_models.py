@@ -133,3 +133,23 @@ def test_episode_dates_are_checked_against_each_other_and_the_birth_date(episode
 
 def test_every_episode_has_a_version_starting_at_one(episode):
     assert Episode.objects.get(pk=episode.pk).version == 1
+
+
+def test_a_nul_character_in_a_lesion_level_is_a_field_error_not_a_server_error(north):
+    from patients.services import CaseDocumentError, episode_update
+
+    episode = make_episode(north, "NF-9100")
+    lesions = [{"site": "spine_thoracic", "side": "midline", "modality": "mri", "level": "T7\x00"}]
+    with pytest.raises(CaseDocumentError) as excinfo:
+        episode_update(actor=None, episode_id=episode.pk, expected_version=1, data={}, lesions=lesions)
+    assert excinfo.value.errors[0]["path"] == "episode.lesions[0].level"
+    assert Episode.objects.get(pk=episode.pk).version == 1  # nothing half-saved
+
+
+def test_the_database_and_the_engine_share_one_set_of_ranges():
+    from exclusion.engine import schema
+    from patients.choices import RANGES
+
+    assert RANGES["crp_mg_l"] == (schema.LABS["crp_mg_l"][1], schema.LABS["crp_mg_l"][2])
+    assert RANGES["age_years"] == schema.AGE_RANGE
+    assert Lesion._meta.get_field("level").max_length == schema.LEVEL_MAX_LEN
