@@ -134,6 +134,14 @@ def rule_title(code: str) -> str:
 
 
 @register.filter
+def administers_a_site(user: Any) -> bool:
+    """For the navigation: site admins manage API tokens (memberships are cached per request)."""
+    from patients import access
+
+    return bool(access.site_ids(user, access.ADMIN_ROLES))
+
+
+@register.filter
 def rule_source(code: str) -> str:
     """The citation of a rule, straight from the engine's catalogue (never typed into a template)."""
     rule = _rules().get(code)
