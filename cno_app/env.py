@@ -107,3 +107,17 @@ def parse_broker_url(url: str | None) -> str | None:
             f"CELERY_BROKER_URL {_redacted(url)!r} has scheme {scheme!r}; expected redis://HOST:PORT/DB."
         )
     return url.strip()
+
+
+RATE_PERIODS = {"second", "minute", "hour", "day"}
+
+
+def env_rate(name: str, default: str, environ: Mapping[str, str] = os.environ) -> str:
+    """A throttle rate such as 600/minute (DRF's format), checked at start-up, not at the first request."""
+    value = (environ.get(name) or default).strip()
+    count, _, period = value.partition("/")
+    if not count.isdigit() or int(count) < 1 or period not in RATE_PERIODS:
+        raise ImproperlyConfigured(
+            f"{name} must look like 600/minute (a positive number per second, minute, hour or day), got {value!r}."
+        )
+    return value

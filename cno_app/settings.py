@@ -14,6 +14,7 @@ from cno_app.env import (
     env_bool,
     env_list,
     env_origins,
+    env_rate,
     env_time_zone,
     parse_broker_url,
     parse_database_url,
@@ -151,8 +152,8 @@ REST_FRAMEWORK = {
         "patients.api.throttling.AnonymousRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "token": os.environ.get("API_RATE_PER_TOKEN", "600/minute"),
-        "anon": os.environ.get("API_RATE_ANONYMOUS", "60/minute"),
+        "token": env_rate("API_RATE_PER_TOKEN", "600/minute"),
+        "anon": env_rate("API_RATE_ANONYMOUS", "60/minute"),
     },
     # One error shape ({"errors": [{"path", "message"}]}); never a stack trace or SQL, even with DEBUG on.
     "EXCEPTION_HANDLER": "patients.api.exceptions.api_exception_handler",

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from cno_app.env import env_bool, env_origins, env_time_zone, parse_broker_url, parse_database_url
+from cno_app.env import (
+    env_bool,
+    env_origins,
+    env_rate,
+    env_time_zone,
+    parse_broker_url,
+    parse_database_url,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -100,3 +107,10 @@ def test_check_deploy_passes_with_production_like_variables():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("value", ["600", "600/minutes", "0/minute", "lots/hour"])
+def test_an_api_rate_must_be_a_positive_count_per_period(value):
+    with pytest.raises(ImproperlyConfigured, match="API_RATE_PER_TOKEN"):
+        env_rate("API_RATE_PER_TOKEN", "600/minute", {"API_RATE_PER_TOKEN": value})
+    assert env_rate("API_RATE_PER_TOKEN", "600/minute", {}) == "600/minute"
