@@ -118,6 +118,7 @@ def env_rate(name: str, default: str, environ: Mapping[str, str] = os.environ) -
     count, _, period = value.partition("/")
     if not count.isdigit() or int(count) < 1 or period not in RATE_PERIODS:
         raise ImproperlyConfigured(
-            f"{name} must look like 600/minute (a positive number per second, minute, hour or day), got {value!r}."
+            f"{name} must look like 600/minute (a positive count per second, minute, hour or day), "
+            f"got {value!r}."
         )
     return value
