@@ -264,7 +264,8 @@ def _open_flag_changed() -> list[int]:
     )
 
 
-_VALUE_COLUMNS = (
+# The computed columns of a summary (everything but bookkeeping); tests compare exactly these.
+SUMMARY_VALUE_COLUMNS = (
     "ruleset",
     "episodes_count",
     "first_assessed_on",
@@ -299,13 +300,13 @@ def _write(rows: list[tuple[int, int, dict[str, Any]]], *, now: datetime.datetim
         "computed_at",
         "stale",
         "recompute_count",
-        *_VALUE_COLUMNS,
+        *SUMMARY_VALUE_COLUMNS,
     )
     params: list[Any] = []
     for patient_id, generation, values in rows:
         stamp = ops.adapt_datetimefield_value(now)
         params += [patient_id, generation, generation, stamp, generation, stamp, False, 1]
-        for name in _VALUE_COLUMNS:
+        for name in SUMMARY_VALUE_COLUMNS:
             value = values[name]
             if name in ("latest", "trend"):
                 value = json.dumps(value)
@@ -313,7 +314,7 @@ def _write(rows: list[tuple[int, int, dict[str, Any]]], *, now: datetime.datetim
                 value = ops.adapt_datefield_value(value)
             params.append(value)
     row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in _VALUE_COLUMNS)
+    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in SUMMARY_VALUE_COLUMNS)
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row_sql] * len(rows))} "
         f"ON CONFLICT (patient_id) DO UPDATE SET {updates}, "

@@ -9,23 +9,10 @@ from exclusion import engine
 from exclusion.selectors import assessment_latest
 from patients.activity import AssessmentFacts, EpisodeFacts, LesionFacts, summarise
 from patients.models import ActivitySummary, Episode, Patient, Site
+from patients.summary_services import SUMMARY_VALUE_COLUMNS
 from tests.factories import case, make_episode
 
-VALUE_FIELDS = (
-    "ruleset",
-    "episodes_count",
-    "first_assessed_on",
-    "latest_assessed_on",
-    "latest",
-    "trend",
-    "activity_state",
-    "pedcno",
-    "severe_course",
-    "silent_activity",
-    "spine_involved",
-    "vertebral_collapse",
-    "open_flag",
-)
+VALUE_FIELDS = SUMMARY_VALUE_COLUMNS
 
 LESIONS = [
     {"site": "tibia", "side": "left", "modality": "mri", "marrow_oedema": True, "sclerosis": True},
