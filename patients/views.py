@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from exclusion import engine
 from exclusion import selectors as exclusion_selectors
 from patients import access, selectors, services
+from patients.activity import PEDCNO_SOURCE
 from patients.forms import (
     EPISODE_FIELDS,
     EpisodeForm,
@@ -31,6 +32,7 @@ from patients.forms import (
     lesion_initial,
 )
 from patients.models import Episode, Patient
+from patients.summary_selectors import summary_get
 from patients.templatetags.cno_ui import SITE_SESSION_KEY, lesion_is_active, path_label
 
 PAGE_SIZE = 25
@@ -144,6 +146,8 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
             "latest_assessment": latest_assessment,
             "charts": _trend_series([episode for episode, _ in timeline]),
             "can_edit": access.can_edit_clinical(request.user, patient.site_id),
+            "summary": summary_get(patient_id=patient.id),
+            "pedcno_source": PEDCNO_SOURCE,
         },
     )
 
