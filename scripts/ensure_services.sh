@@ -30,12 +30,18 @@ if ! redis_up; then
   redis_up || { echo "Redis is not reachable on 127.0.0.1:6379 and could not be started." >&2; exit 1; }
 fi
 
-if [ ! -x /usr/bin/chromium ]; then
+# Debian packages the suite uses: Chromium for the browser tests, docker-compose to validate the compose file.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v docker-compose >/dev/null || missing+=(docker-compose)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    echo "Installing Debian's chromium for the browser tests..."
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
+    echo "Installing Debian packages for the suite: ${missing[*]}..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  elif [ ! -x /usr/bin/chromium ]; then
     echo "Browser tests need Debian's Chromium at /usr/bin/chromium: sudo apt-get install -y chromium" >&2; exit 1
+  else
+    echo "docker-compose is missing: the compose-file check will be skipped (sudo apt-get install -y docker-compose)."
   fi
 fi
 echo "PostgreSQL, Redis and Chromium are ready."
