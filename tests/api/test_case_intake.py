@@ -139,18 +139,23 @@ def test_an_unknown_site_code_is_a_404_naming_the_site_field(db):
     assert Patient.objects.count() == 0
 
 
-def test_a_case_whose_values_the_records_refuse_is_a_400_with_the_contract_path(db):
-    """The engine accepts ages up to 120, the records up to 25: the model's refusal names the path."""
+def test_the_records_accept_every_age_the_engine_accepts_and_121_is_refused_with_its_path(db):
+    """Ages given as numbers (no birth date): the engine and the database share one range, 0-120."""
     client = token_client(make_user(make_site("NORTH"), "clinician"))
     doc = contract_example()
     del doc["patient"]["birth_date"]
-    doc["episode"]["age_years"] = 40
+    doc["episode"]["age_years"] = doc["episode"]["age_at_onset_years"] = 120
     response = client.post(
         "/api/v1/cases/", {"site": "NORTH", "record_number": "A-1", "case": doc}, format="json"
     )
+    assert response.status_code == 201
+    doc["episode"]["age_years"] = 121
+    response = client.post(
+        "/api/v1/cases/", {"site": "NORTH", "record_number": "A-2", "case": doc}, format="json"
+    )
     assert response.status_code == 400
     assert "episode.age_years" in {error["path"] for error in response.json()["errors"]}
-    assert Patient.objects.count() == 0
+    assert not Patient.objects.filter(record_number="A-2").exists()
 
 
 def test_a_nul_character_is_a_400_not_a_server_error(db):
