@@ -4,6 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.browser import chromium, open_page  # noqa: F401 - shared browser fixtures (no Django import)
+
 # Django-dependent helpers are imported inside the fixtures, so that the pure engine tests
 # (tests/engine) also run without Django: `pytest tests/engine -p no:django`.
 

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from exclusion.models import Flag
+from tests.browser import ARTIFACTS, login
 from tests.factories import case, make_episode
 from tests.review.conftest import unifocal_tibia_case
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PASSWORD = "not-a-real-password-1"  # tests.factories.make_user's password
 
 
 def _under_3_case() -> dict:
@@ -32,54 +19,41 @@ def _under_3_case() -> dict:
 
 @pytest.mark.browser
 def test_a_reviewer_finds_the_unifocal_case_at_the_top_orders_a_biopsy_and_it_leaves_the_queue(
-    live_server, north, reviewer
+    open_page, north, reviewer
 ):
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop only drives the browser
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     make_episode(north, "N-YOUNG", _under_3_case())  # older flag, lower priority group
     make_episode(north, "N-TYPICAL", case())  # not flagged
     make_episode(north, "N-TIBIA", unifocal_tibia_case())
     ARTIFACTS.mkdir(exist_ok=True)
+    page = open_page()
+    login(page, "rev_north")
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        try:
-            page.goto(f"{live_server.url}/login/")
-            page.fill("#id_username", "rev_north")
-            page.fill("#id_password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(lambda url: "/login/" not in url)
+    page.goto("/review/")
+    rows = page.locator("[data-testid=queue] tbody tr")
+    expect(rows).to_have_count(2)
+    first = rows.nth(0)
+    expect(first).to_contain_text("N-TIBIA")
+    expect(first).to_contain_text("Unifocal, not clavicle")
+    expect(first).to_contain_text("tibia (left)")
+    expect(rows.nth(1)).to_contain_text("N-YOUNG")
+    expect(page.locator("[data-testid=count-open]")).to_contain_text("2")
+    page.screenshot(path=str(ARTIFACTS / "review_queue_before.png"), full_page=True)
 
-            page.goto(f"{live_server.url}/review/")
-            rows = page.locator("[data-testid=queue] tbody tr")
-            expect(rows).to_have_count(2)
-            first = rows.nth(0)
-            expect(first).to_contain_text("N-TIBIA")
-            expect(first).to_contain_text("Unifocal, not clavicle")
-            expect(first).to_contain_text("tibia (left)")
-            expect(rows.nth(1)).to_contain_text("N-YOUNG")
-            expect(page.locator("[data-testid=count-open]")).to_contain_text("2")
-            page.screenshot(path=str(ARTIFACTS / "review_queue_before.png"), full_page=True)
+    first.get_by_role("link", name="N-TIBIA").click()
+    decision = page.get_by_role("group", name="Record a decision")
+    decision.get_by_label("Biopsy ordered").check()
+    decision.get_by_label("Decision comment").fill("MRI-guided biopsy with culture booked, off antibiotics")
+    page.screenshot(path=str(ARTIFACTS / "review_flag_page.png"), full_page=True)
+    page.get_by_role("button", name="Record decision").click()
 
-            first.get_by_role("link", name="N-TIBIA").click()
-            decision = page.get_by_role("group", name="Record a decision")
-            decision.get_by_label("Biopsy ordered").check()
-            decision.get_by_label("Decision comment").fill(
-                "MRI-guided biopsy with culture booked, off antibiotics"
-            )
-            page.screenshot(path=str(ARTIFACTS / "review_flag_page.png"), full_page=True)
-            page.get_by_role("button", name="Record decision").click()
-
-            page.wait_for_url(f"{live_server.url}/review/")
-            expect(page.get_by_role("status")).to_contain_text("Decision recorded for N-TIBIA")
-            expect(page.locator("[data-testid=queue] tbody tr")).to_have_count(1)
-            expect(page.locator("[data-testid=queue]")).not_to_contain_text("N-TIBIA")
-            expect(page.locator("[data-testid=count-decided]")).to_contain_text("1")
-        finally:
-            page.screenshot(path=str(ARTIFACTS / "review_queue_after_decision.png"), full_page=True)
-            browser.close()
+    page.wait_for_url("**/review/")
+    expect(page.get_by_role("status")).to_contain_text("Decision recorded for N-TIBIA")
+    expect(page.locator("[data-testid=queue] tbody tr")).to_have_count(1)
+    expect(page.locator("[data-testid=queue]")).not_to_contain_text("N-TIBIA")
+    expect(page.locator("[data-testid=count-decided]")).to_contain_text("1")
+    page.screenshot(path=str(ARTIFACTS / "review_queue_after_decision.png"), full_page=True)
 
     flag = Flag.objects.get(patient__record_number="N-TIBIA")
     assert (flag.status, flag.decision, flag.decided_by.username) == (

@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from patients.services import episode_update, patient_create
+from tests.browser import login
 from tests.factories import case, make_episode, make_site, make_user
-from tests.ui.conftest import login
 
 pytestmark = pytest.mark.browser
 

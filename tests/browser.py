@@ -1,4 +1,5 @@
-"""Browser fixtures: Debian's Chromium driven by Playwright's sync API against pytest-django's live server.
+"""Browser fixtures for every `@pytest.mark.browser` test: Debian's Chromium driven by Playwright's sync API
+against pytest-django's live server. tests/conftest.py exposes the fixtures to the whole suite.
 
 Every page opened through `open_page` is screenshotted into test-artifacts/ when its test ends (pass or
 fail), named after the test.
@@ -21,7 +22,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 PASSWORD = "not-a-real-password-1"  # tests.factories.make_user's password
 
 
