@@ -153,3 +153,16 @@ def test_the_database_and_the_engine_share_one_set_of_ranges():
     assert RANGES["crp_mg_l"] == (schema.LABS["crp_mg_l"][1], schema.LABS["crp_mg_l"][2])
     assert RANGES["age_years"] == schema.AGE_RANGE
     assert Lesion._meta.get_field("level").max_length == schema.LEVEL_MAX_LEN
+
+
+def test_the_database_enumerations_are_exactly_the_engines():
+    from exclusion.engine import schema
+    from patients import choices
+
+    assert choices.Sex.values == list(schema.SEXES)
+    assert choices.Side.values == list(schema.SIDES)
+    assert choices.Modality.values == list(schema.MODALITIES)
+    assert choices.BoneSite.values == list(schema.SITES)
+    assert choices.Histology.values == list(schema.HISTOLOGIES)
+    assert choices.BiopsyCulture.values == list(schema.CULTURES)
+    assert choices.BloodCulture.values == list(schema.BLOOD_CULTURES)
