@@ -1,10 +1,11 @@
 """CNO/CRMO exclusion engine: pure Python, no Django (see shared/contract/case-v1.md).
 
-Public API: RULESET_VERSION, CaseValidationError, validate_case, assess, explain, rule_catalogue,
-canonical_case.
+Public API: RULESET_VERSION, CaseValidationError, validate_case, assess, assess_valid, explain,
+rule_catalogue, canonical_case; the codes and labels of the assessment are in ``vocabulary``.
 """
 
-from .assess import RULESET_VERSION, assess
+from . import vocabulary
+from .assess import RULESET_VERSION, assess, assess_valid
 from .canonical import canonical_case
 from .explain import explain
 from .rules import rule_catalogue
@@ -14,8 +15,10 @@ __all__ = [
     "RULESET_VERSION",
     "CaseValidationError",
     "assess",
+    "assess_valid",
     "canonical_case",
     "explain",
     "rule_catalogue",
     "validate_case",
+    "vocabulary",
 ]

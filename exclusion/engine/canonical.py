@@ -7,15 +7,17 @@ never changes the assessment of a document.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
-from .schema import ACTIVITY, FINDINGS, LABS, LESION_FEATURES, SCHEMA_IN, SYMPTOMS
+from .schema import ACTIVITY, BIOPSY_KEYS, FINDINGS, LABS, LESION_FEATURES, SCHEMA_IN, SYMPTOMS
 from .validation import CaseValidationError, validate_case
 
-_EMPTY: dict = {}
+_EMPTY: dict[str, Any] = {}
 
 
-def canonical_case(doc: dict, today: date | None = None) -> dict:
+def canonical_case(doc: Mapping[str, Any], today: date | None = None) -> dict[str, Any]:
     """Canonical form of a valid document; raises :class:`CaseValidationError` for an invalid one, so that
     nothing invalid is ever stored or exported in canonical dress. The input is not modified."""
     errors = validate_case(doc, today)
@@ -24,11 +26,11 @@ def canonical_case(doc: dict, today: date | None = None) -> dict:
     patient = doc["patient"]
     episode = doc["episode"]
 
-    out_patient: dict = {"sex": patient["sex"]}
+    out_patient: dict[str, Any] = {"sex": patient["sex"]}
     if patient.get("birth_date") is not None:
         out_patient["birth_date"] = patient["birth_date"]
 
-    out_episode: dict = {"assessed_on": episode["assessed_on"]}
+    out_episode: dict[str, Any] = {"assessed_on": episode["assessed_on"]}
     if episode.get("onset_on") is not None:
         out_episode["onset_on"] = episode["onset_on"]
     for key in ("age_years", "age_at_onset_years"):
@@ -44,9 +46,7 @@ def canonical_case(doc: dict, today: date | None = None) -> dict:
     out_episode["labs"] = {k: lab.get(k) for k in LABS}
 
     biopsy = episode.get("biopsy")
-    out_episode["biopsy"] = (
-        None if biopsy is None else {k: biopsy.get(k) for k in ("histology", "culture", "on_antibiotics")}
-    )
+    out_episode["biopsy"] = None if biopsy is None else {k: biopsy.get(k) for k in BIOPSY_KEYS}
 
     lesions = []
     for raw in episode["lesions"]:

@@ -2,34 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
+from . import citations as C
 from . import rules as R
-from .assess import DIFFERENTIALS, RULESET_VERSION, assess_snapshot
+from . import vocabulary as V
+from .assess import assess_snapshot
 from .snapshot import Snapshot, build_snapshot
+from .thresholds import JANSSON_MAX, JANSSON_MIN_AGE_YEARS
 from .validation import CaseValidationError, validate_case
 
-_STATUS = {
-    "concern": "CONCERN — red flag present, work-up needed",
-    "excluded": "EXCLUDED — definitive evidence on file",
-    "no_red_flags": "NO RED FLAGS — screening data complete",
-    "incomplete": "INCOMPLETE — no red flag, but screening data are missing",
-}
-_BRISTOL = {
-    "not_applicable": "not applicable (no lesion, or neither bone pain nor local swelling)",
-    "insufficient_data": "insufficient data (CRP unknown)",
-    "criterion_1_met": "criterion 1 met (more than one bone or clavicle alone, CRP < 30 mg/L, no fever, "
-    "typical imaging): supports CNO without biopsy",
-    "criterion_2_met": "criterion 2 met (adequate biopsy: inflammatory histology, no "
-    "growth, off antibiotics)",
-    "not_met": "not met (adequate biopsy on file does not show inflammatory histology with no growth)",
-    "biopsy_required": "biopsy route: criterion 1 not met, an adequate biopsy is required",
-}
-_REASONS = {code: rule for code, rule in R.BIOPSY_REASONS}
+_REASON_RULES = dict(R.BIOPSY_REASONS)
+_OPEN = (V.CONCERN, V.INCOMPLETE)
 
 
-def _yn(value: object) -> str:
-    return {True: "yes", False: "no", None: "unknown"}[value]  # type: ignore[index]
+def _yn(value: bool | None) -> str:
+    if value is None:
+        return "unknown"
+    return "yes" if value else "no"
+
+
+def _status(code: str) -> str:
+    term = V.STATUSES[code]
+    return f"{term.short_label.upper()} — {term.detail}"
 
 
 def _age(s: Snapshot) -> str:
@@ -44,9 +41,10 @@ def _age(s: Snapshot) -> str:
 
 
 def explain_snapshot(s: Snapshot) -> str:
+    """The text account of the assessment of an already built snapshot (no validation)."""
     a = assess_snapshot(s)
     out = [
-        f"CNO/CRMO exclusion work-up (ruleset {RULESET_VERSION}) — decision support, not a diagnosis.",
+        f"CNO/CRMO exclusion work-up (ruleset {a['ruleset']}) — decision support, not a diagnosis.",
         f"Patient: sex {s.sex}, {_age(s)}.",
         f"Imaging: {len(s.lesions)} lesion entr{'y' if len(s.lesions) == 1 else 'ies'} in {s.bones_involved} "
         f"bone(s) — {a['focality']}{', symmetric' if s.symmetric else ''}.",
@@ -58,13 +56,14 @@ def explain_snapshot(s: Snapshot) -> str:
 
     out.append("")
     out.append("Differentials to exclude")
-    for name, _flags, _notes, excl_rule, _excl, _missing in DIFFERENTIALS:
-        d = a["differentials"][name]
-        out.append(f"* {name.capitalize()}: {_STATUS[d['status']]}")
+    for differential in R.DIFFERENTIALS:
+        d = a["differentials"][differential.name]
+        excl_rule = differential.exclusion
+        out.append(f"* {V.DIFFERENTIALS[differential.name].short_label}: {_status(d['status'])}")
         for f in d["findings"]:
             out.append(f"    - [{f['code']}] {f['text']}")
             out.append(f"      Source: {f['source']}")
-        if d["status"] == "excluded" and excl_rule is not None:
+        if d["status"] == V.EXCLUDED and excl_rule is not None:
             out.append(f"    - [{excl_rule.id}] {excl_rule.explanation}")
             out.append(f"      Source: {excl_rule.source}")
         if d["missing"]:
@@ -82,12 +81,12 @@ def explain_snapshot(s: Snapshot) -> str:
     else:
         out.append("Bone biopsy: no reason for biopsy found by these rules.")
     for code in b["reasons"]:
-        rule = _REASONS[code]
+        rule = _REASON_RULES[code]
         out.append(f"    - {code} [{rule.id}]: {rule.explanation} Source: {rule.source}")
 
     out.append("")
-    out.append(f"Bristol criteria: {_BRISTOL[a['bristol']['status']]}.")
-    out.append(f"    Source: {R.RODERICK_2016}")
+    out.append(f"Bristol criteria: {V.BRISTOL_STATUSES[a['bristol']['status']].detail}.")
+    out.append(f"    Source: {C.RODERICK_2016}")
 
     j = a["jansson"]
     out.append("")
@@ -97,14 +96,18 @@ def explain_snapshot(s: Snapshot) -> str:
         None: "undecided until the unknown items are known",
     }[j["supports_nbo"]]
     if not j["applicable"]:
-        verdict = "not applicable (age 3 years or less; the score was derived in patients over 3)"
+        verdict = (
+            f"not applicable (age {JANSSON_MIN_AGE_YEARS} years or less; the score was derived in patients "
+            f"over {JANSSON_MIN_AGE_YEARS})"
+        )
     out.append(
-        f"Jansson clinical score: {j['points']} of 63 points from known items; {j['possible_max']} if every "
-        f"unknown item turned out present; threshold {j['threshold']}: {verdict}."
+        f"Jansson clinical score: {j['points']} of {JANSSON_MAX} points from known items; "
+        f"{j['possible_max']} if every unknown item turned out present; "
+        f"threshold {j['threshold']}: {verdict}."
     )
-    for key, weight, rule in R.JANSSON_ITEMS:
-        out.append(f"    - {rule.title.split(' (')[0]}: {_yn(j['items'][key])} ({weight} points)")
-    out.append(f"    Source: {R.JANSSON_2009}")
+    for item in V.JANSSON_ITEMS:
+        out.append(f"    - {item.label}: {_yn(j['items'][item.code])} ({item.weight} points)")
+    out.append(f"    Source: {C.JANSSON_2009}")
 
     out.append("")
     if a["exclusion_complete"]:
@@ -112,12 +115,12 @@ def explain_snapshot(s: Snapshot) -> str:
             "Exclusion complete: every differential is excluded or free of red flags on complete data."
         )
     else:
-        open_ = [n for n, d in a["differentials"].items() if d["status"] in ("concern", "incomplete")]
+        open_ = [n for n, d in a["differentials"].items() if d["status"] in _OPEN]
         out.append(f"Exclusion NOT complete: {', '.join(open_)} still open.")
     return "\n".join(out) + "\n"
 
 
-def explain(doc: dict, today: date | None = None) -> str:
+def explain(doc: Mapping[str, Any], today: date | None = None) -> str:
     """Clinician-readable account of the assessment of ``doc``; raises :class:`CaseValidationError`."""
     errors = validate_case(doc, today)
     if errors:

@@ -1,119 +1,69 @@
-"""The rule registry: every rule the engine applies, with its id, inputs, explanation and citation.
+"""The rule registry: every rule the engine applies, with its id, inputs, explanation, citation and logic.
 
-Rule ids are stable (they appear as finding codes in stored assessments): never rename or reuse one.
-Citations are taken from shared/clinical/reference.md. Wording is decision support ("not excluded",
-"consider", "supports"), never a diagnosis.
+Each rule is one keyword-only :class:`Rule` whose ``evaluate`` decides it; what ``evaluate`` returns depends
+on what the rule is for (see the ``*Check`` aliases). The registration order below is the public catalogue
+order. Rule ids are stable (they appear as finding codes in stored assessments): never rename or reuse one.
+Citations are in citations.py, numbers in thresholds.py, output codes in vocabulary.py. Wording is decision
+support ("not excluded", "consider", "supports"), never a diagnosis.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
+from . import citations as C
+from . import vocabulary as V
 from .snapshot import Snapshot
-
-# --- citations (shared/clinical/reference.md) -------------------------------------------------------------
-RODERICK_2016 = (
-    "Roderick MR, Shah R, Rogers V, Finn A, Ramanan AV. Chronic recurrent multifocal osteomyelitis (CRMO) – "
-    "advancing the diagnosis. Pediatr Rheumatol Online J 2016;14(1):47. doi:10.1186/s12969-016-0109-1. "
-    "PMID 27576444"
-)
-JANSSON_2009 = (
-    "Jansson AF, Müller TH, Gliera L, et al. Clinical score for nonbacterial "
-    "osteitis in children and adults. "
-    "Arthritis Rheum 2009;60(4):1152–1159. doi:10.1002/art.24402. PMID 19333943"
-)
-JONES_2006 = (
-    "Jones OY, Spencer CH, Bowyer SL, Dent PB, Gottlieb BS, Rabinovich CE. A "
-    "multicenter case-control study on "
-    "predictive factors distinguishing childhood leukemia from juvenile rheumatoid arthritis. Pediatrics "
-    "2006;117(5):e840–e844. PMID 16651289"
-)
-LOUVIGNE_2020 = (
-    "Louvigné M, et al. Persistent osteoarticular pain in children: early clinical and laboratory findings "
-    "suggestive of acute lymphoblastic leukemia (ALL vs JIA). Pediatr Rheumatol 2020. "
-    "doi:10.1186/s12969-019-0376-8"
-)
-EULAR_ACR_2025 = (
-    "Zhao Y, Oliver MS, Schnabel A, et al. EULAR/American College of Rheumatology "
-    "Classification Criteria for "
-    "Pediatric Chronic Nonbacterial Osteomyelitis. Arthritis Rheumatol 2025. doi:10.1002/art.43137. "
-    "PMID 40342207"
-)
-EULAR_ACR_2022_LABS = (
-    EULAR_ACR_2025 + " (provisional 2022 laboratory exclusions: platelets < 100 ×10⁹/L, abnormal LDH — "
-    "secondary report)"
-)
-ZHAO_2017 = (
-    "Zhao Y, Laxer RM, Ferguson PJ. Treatment advances in chronic non-bacterial osteomyelitis and other "
-    "autoinflammatory bone conditions. Curr Treat Options Rheumatol 2017;3:17–32 (no DOI/PMID in reference)"
-)
-KOSTIK_2023 = (
-    "Kostik MM, et al. NBO diagnostic score (NBO vs bacterial osteomyelitis). Front Pediatr 2023. "
-    "doi:10.3389/fped.2023.1067206"
-)
-SCHNABEL_2016 = (
-    "Schnabel A, et al. Unexpectedly high incidences of chronic non-bacterial as compared to bacterial "
-    "osteomyelitis in children. Rheumatol Int 2016. doi:10.1007/s00296-016-3572-6"
-)
-GROTE_2017 = (
-    "Grote V, Silier CCG, Voit AM, Jansson AF. Bacterial osteomyelitis or nonbacterial osteitis in children. "
-    "Pediatr Infect Dis J 2017;36(5):451–456. doi:10.1097/INF.0000000000001469. PMID 28403046"
-)
-KOSTIK_TB = (
-    "Kostik MM, Kopchak OL, Maletin AS, Zorin VI, Mushkin AY. CNO vs tuberculous osteomyelitis "
-    "(journal not captured; no DOI/PMID in reference)"
-)
-CONTRACT = (
-    "Project contract cno-case/1 (shared/contract/case-v1.md); no publication for this item in "
-    "shared/clinical/reference.md"
-)
-AGODI_2013 = "Agodi A, et al. BMC Pediatr 2013;13:15 (no DOI/PMID in reference)"
-CLINICS_2011 = (
-    "ALL vs systemic JIA. Clinics (São Paulo) 2011 (SciELO S1807-59322011001000001; no DOI/PMID in reference)"
-)
-WHO_2011 = (
-    "World Health Organization. Haemoglobin concentrations for the diagnosis of anaemia and assessment of "
-    "severity. WHO/NMH/NHD/MNM/11.1, 2011; WHO 2024 guideline (6–23 months: 105 g/L)"
-)
-LEUK_RES_2012 = (
-    "Differential diagnosis of paediatric bone pain: acute lymphoblastic leukemia. "
-    "Leuk Res 2012;36(4):521–523. "
-    "doi:10.1016/j.leukres.2012.01.001"
-)
-ZHAO_ACR_2020 = (
-    "Zhao Y, et al. Comparison of clinicopathologic and imaging features between CNO and its mimickers. "
-    "ACR Convergence 2020, abstract 1162 (imaging red flags as reported secondarily; "
-    "no DOI/PMID in reference)"
-)
-BAKY_2020 = (
-    "Baky F, et al. Clin Orthop Relat Res 2020;478(10):2367–2374; McMahon A, Pilkington C. Pediatr Rheumatol "
-    "2008;6(Suppl 1):P190 (no DOI/PMID in reference)"
-)
-WHYTE_2009 = (
-    "Whyte MP, et al. J Bone Miner Res 2009;24(8):1493–1505; Girschick HJ, Mornet E, Beer M, Warmuth-Metz M, "
-    "Schneider P. BMC Pediatr 2007;7:3. PMID 17241478"
-)
-SCURVY = EULAR_ACR_2025 + "; scurvy mimicking CNO: Pediatrics 2019;144(3):e20182824"
-MONOGENIC = (
-    "Insights Imaging 2022 review, doi:10.1186/s13244-022-01288-3; Ferguson PJ, et "
-    "al. J Med Genet 2005;42:551 "
-    "(Majeed, LPIN2); DIRA (IL1RN): Sakran W, et al. Pediatr Infect Dis J 2013;32(1):94"
+from .thresholds import (
+    CRP_RAISED_MG_L,
+    EARLY_ONSET_YEARS,
+    FEVER_C,
+    JANSSON_CRP_MG_L,
+    JANSSON_MAX,
+    JANSSON_MIN_AGE_YEARS,
+    JANSSON_POINTS_CRP_AT_LEAST_10,
+    JANSSON_POINTS_MARGINAL_SCLEROSIS,
+    JANSSON_POINTS_MORE_THAN_ONE_LESION,
+    JANSSON_POINTS_NORMAL_BLOOD_COUNT,
+    JANSSON_POINTS_NORMAL_BODY_TEMPERATURE,
+    JANSSON_POINTS_SYMMETRIC_LESIONS,
+    JANSSON_POINTS_VERTEBRAL_CLAVICULAR_OR_STERNAL,
+    JANSSON_THRESHOLD,
+    JONES_PLATELETS_HIGH_10E9_L,
+    NEUTROPHILS_LOW_10E9_L,
+    PLATELETS_HIGH_10E9_L,
+    PLATELETS_LOW_10E9_L,
+    WBC_HIGH_10E9_L,
+    WBC_LOW_10E9_L,
+    WHO_MIN_AGE_MONTHS,
 )
 
+# What a rule's ``evaluate`` is, by what the rule is for:
+FindingCheck = Callable[[Snapshot], str | None]  # red flag or note: the finding text when it fires
+ExclusionCheck = Callable[[Snapshot], bool]  # definitive exclusion of a differential (or adequacy)
+MissingCheck = Callable[[Snapshot], list[str]]  # screening data: the input paths that are unknown
+DifferentialResults = Mapping[str, Mapping[str, object]]  # the differentials assessed so far
+ReasonCheck = Callable[[Snapshot, DifferentialResults], bool]  # a biopsy reason applies
+BristolCheck = Callable[[Snapshot], str | None]  # the Bristol status it decides, None: the next rule decides
+ItemCheck = Callable[[Snapshot], bool | None]  # a Jansson item: present, absent or unknown
+VerdictCheck = Callable[[Snapshot, int, int], tuple[bool, bool | None]]  # Jansson: applicable, supports
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+E = TypeVar("E", bound=Callable[..., object], covariant=True)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rule(Generic[E]):
     id: str
     title: str
     inputs: tuple[str, ...]
     explanation: str
     source: str
-    group: str
-    # Red flags and notes: returns the finding text when the rule fires, else None.
-    check: Callable[[Snapshot], str | None] | None = None
+    group: str  # a vocabulary.RULE_GROUPS code
+    evaluate: E
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "title": self.title,
@@ -123,10 +73,10 @@ class Rule:
         }
 
 
-REGISTRY: dict[str, Rule] = {}
+REGISTRY: dict[str, Rule[Any]] = {}
 
 
-def register(rule: Rule) -> Rule:
+def register(rule: Rule[E]) -> Rule[E]:
     """Add a rule; a duplicate id is a programming error and fails at import time."""
     if rule.id in REGISTRY:
         raise ValueError(f"duplicate rule id {rule.id!r}")
@@ -134,16 +84,16 @@ def register(rule: Rule) -> Rule:
     return rule
 
 
-def _rule(
-    id: str,
-    title: str,
-    inputs: tuple[str, ...],
-    explanation: str,
-    source: str,
-    group: str,
-    check: Callable[[Snapshot], str | None] | None = None,
-) -> Rule:
-    return register(Rule(id, title, inputs, explanation, source, group, check))
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Differential:
+    """A differential to exclude: its red flags, the notes that keep it incomplete, what excludes it
+    definitively (None: never excluded by the engine) and which screening data it needs."""
+
+    name: str
+    red_flags: tuple[Rule[FindingCheck], ...]
+    notes: tuple[Rule[FindingCheck], ...] = ()  # findings that never make a concern but block "no red flags"
+    exclusion: Rule[ExclusionCheck] | None
+    screening: Rule[MissingCheck]
 
 
 def _g(x: float) -> str:
@@ -162,6 +112,10 @@ AGE_INPUTS = (
     "episode.age_years",
     "episode.age_at_onset_years",
 )
+# Without a birth date the age comes from episode.age_years / age_at_onset_years; the contract prefers the
+# birth date, so that is the path named as missing.
+AGE_PATH = "patient.birth_date"
+BIOPSY_INPUTS = (B + "histology", B + "culture", B + "on_antibiotics")
 
 
 # ===== infection ==========================================================================================
@@ -176,20 +130,20 @@ def _fever(s: Snapshot) -> str | None:
 
 def _temp(s: Snapshot) -> str | None:
     t = s.symptoms["max_temperature_c"]
-    if t is not None and t >= 38.0:
+    if t is not None and t >= FEVER_C:
         return (
-            f"Maximum temperature {_g(t)} °C (≥ 38.0 °C): infection not excluded; consider blood culture "
-            "and infection work-up."
+            f"Maximum temperature {_g(t)} °C (≥ {FEVER_C} °C): infection not excluded; consider blood "
+            "culture and infection work-up."
         )
     return None
 
 
 def _crp30(s: Snapshot) -> str | None:
     crp = s.labs["crp_mg_l"]
-    if crp is not None and crp >= 30:
+    if crp is not None and crp >= CRP_RAISED_MG_L:
         return (
-            f"CRP {_g(crp)} mg/L (≥ 30 mg/L): infection not excluded; consider biopsy with bacterial, "
-            "fungal and mycobacterial culture taken off antibiotics."
+            f"CRP {_g(crp)} mg/L (≥ {CRP_RAISED_MG_L} mg/L): infection not excluded; consider biopsy with "
+            "bacterial, fungal and mycobacterial culture taken off antibiotics."
         )
     return None
 
@@ -243,117 +197,165 @@ def _abx(s: Snapshot) -> str | None:
 
 
 INFECTION_FLAGS = (
-    _rule(
-        "INF-FEVER",
-        "Fever reported",
-        (S + "fever",),
-        "Fever is much more frequent in bacterial than in nonbacterial osteomyelitis (90.6% vs 34.1%).",
-        KOSTIK_2023,
-        "infection",
-        _fever,
+    register(
+        Rule(
+            id="INF-FEVER",
+            title="Fever reported",
+            inputs=(S + "fever",),
+            explanation="Fever is much more frequent in bacterial than in nonbacterial osteomyelitis "
+            "(90.6% vs 34.1%).",
+            source=C.KOSTIK_2023,
+            group=V.INFECTION,
+            evaluate=_fever,
+        )
     ),
-    _rule(
-        "INF-TEMP-38",
-        "Temperature of 38.0 °C or more",
-        (S + "max_temperature_c",),
-        "A measured temperature of at least 38.0 °C counts as fever.",
-        KOSTIK_2023,
-        "infection",
-        _temp,
+    register(
+        Rule(
+            id="INF-TEMP-38",
+            title=f"Temperature of {FEVER_C} °C or more",
+            inputs=(S + "max_temperature_c",),
+            explanation=f"A measured temperature of at least {FEVER_C} °C counts as fever.",
+            source=C.KOSTIK_2023,
+            group=V.INFECTION,
+            evaluate=_temp,
+        )
     ),
-    _rule(
-        "INF-CRP-30",
-        "CRP of 30 mg/L or more",
-        (L + "crp_mg_l",),
-        "A CRP of 30 mg/L or more is 'significantly raised' (Bristol criteria) and sends the case down the "
-        "biopsy route; exactly 30 counts as raised (conservative choice).",
-        RODERICK_2016,
-        "infection",
-        _crp30,
+    register(
+        Rule(
+            id="INF-CRP-30",
+            title=f"CRP of {CRP_RAISED_MG_L} mg/L or more",
+            inputs=(L + "crp_mg_l",),
+            explanation=f"A CRP of {CRP_RAISED_MG_L} mg/L or more is 'significantly raised' (Bristol "
+            "criteria) and sends the case down the biopsy route; "
+            f"exactly {CRP_RAISED_MG_L} counts as raised (conservative choice).",
+            source=C.RODERICK_2016,
+            group=V.INFECTION,
+            evaluate=_crp30,
+        )
     ),
-    _rule(
-        "INF-BLOOD-CULTURE",
-        "Positive blood culture",
-        (L + "blood_culture",),
-        "A positive blood culture is evidence of infection.",
-        ZHAO_2017,
-        "infection",
-        _blood_culture,
+    register(
+        Rule(
+            id="INF-BLOOD-CULTURE",
+            title="Positive blood culture",
+            inputs=(L + "blood_culture",),
+            explanation="A positive blood culture is evidence of infection.",
+            source=C.ZHAO_2017,
+            group=V.INFECTION,
+            evaluate=_blood_culture,
+        )
     ),
-    _rule(
-        "INF-IMAGING",
-        "Abscess, sequestrum or sinus tract",
-        (LES + "abscess", LES + "sequestrum", LES + "sinus_tract"),
-        "Abscess (0% of CNO vs 39% of bacterial osteomyelitis), sequestrum and sinus "
-        "tract point to infection.",
-        SCHNABEL_2016,
-        "infection",
-        _inf_imaging,
+    register(
+        Rule(
+            id="INF-IMAGING",
+            title="Abscess, sequestrum or sinus tract",
+            inputs=(LES + "abscess", LES + "sequestrum", LES + "sinus_tract"),
+            explanation="Abscess (0% of CNO vs 39% of bacterial osteomyelitis), sequestrum and sinus "
+            "tract point to infection.",
+            source=C.SCHNABEL_2016,
+            group=V.INFECTION,
+            evaluate=_inf_imaging,
+        )
     ),
-    _rule(
-        "INF-BIOPSY-GROWTH",
-        "Bone biopsy culture growth",
-        (B + "culture",),
-        "Growth in a bone biopsy culture is evidence of infection.",
-        RODERICK_2016,
-        "infection",
-        _biopsy_growth,
+    register(
+        Rule(
+            id="INF-BIOPSY-GROWTH",
+            title="Bone biopsy culture growth",
+            inputs=(B + "culture",),
+            explanation="Growth in a bone biopsy culture is evidence of infection.",
+            source=C.RODERICK_2016,
+            group=V.INFECTION,
+            evaluate=_biopsy_growth,
+        )
     ),
-    _rule(
-        "INF-IMMUNOCOMPROMISED",
-        "Immunocompromised",
-        (F + "immunocompromised",),
-        "An immunocompromised child is at risk of atypical infection; the contract makes this a red flag.",
-        CONTRACT,
-        "infection",
-        _immuno,
+    register(
+        Rule(
+            id="INF-IMMUNOCOMPROMISED",
+            title="Immunocompromised",
+            inputs=(F + "immunocompromised",),
+            explanation="An immunocompromised child is at risk of atypical infection; the contract makes "
+            "this a red flag.",
+            source=C.CONTRACT,
+            group=V.INFECTION,
+            evaluate=_immuno,
+        )
     ),
-    _rule(
-        "INF-TB-EXPOSURE",
-        "Tuberculosis exposure",
-        (F + "tb_exposure",),
-        "Tuberculous osteomyelitis mimics CNO; monofocal disease with possible TB needs biopsy with "
-        "microbiology.",
-        KOSTIK_TB,
-        "infection",
-        _tb,
+    register(
+        Rule(
+            id="INF-TB-EXPOSURE",
+            title="Tuberculosis exposure",
+            inputs=(F + "tb_exposure",),
+            explanation="Tuberculous osteomyelitis mimics CNO; monofocal disease with possible TB needs "
+            "biopsy with microbiology.",
+            source=C.KOSTIK_TB,
+            group=V.INFECTION,
+            evaluate=_tb,
+        )
     ),
-    _rule(
-        "INF-ANTIBIOTIC-RESPONSE",
-        "Sustained response to antibiotics alone",
-        (F + "sustained_response_to_antibiotics_alone",),
-        "A complete and sustained response to antimicrobials alone is an exclusion criterion for CNO.",
-        EULAR_ACR_2025,
-        "infection",
-        _abx,
+    register(
+        Rule(
+            id="INF-ANTIBIOTIC-RESPONSE",
+            title="Sustained response to antibiotics alone",
+            inputs=(F + "sustained_response_to_antibiotics_alone",),
+            explanation="A complete and sustained response to antimicrobials alone is an exclusion "
+            "criterion for CNO.",
+            source=C.EULAR_ACR_2025,
+            group=V.INFECTION,
+            evaluate=_abx,
+        )
     ),
 )
-INF_EXCLUDED = _rule(
-    "INF-EXCLUDED-BIOPSY",
-    "Adequate biopsy without growth",
-    (B + "histology", B + "culture", B + "on_antibiotics"),
-    "An adequate biopsy (histology given, culture done, taken off antibiotics) with no growth excludes "
-    "bacterial infection.",
-    RODERICK_2016,
-    "infection",
+
+
+def _biopsy_without_growth(s: Snapshot) -> bool:
+    return s.adequate_biopsy and s.culture == "no_growth"
+
+
+INF_EXCLUDED = register(
+    Rule(
+        id="INF-EXCLUDED-BIOPSY",
+        title="Adequate biopsy without growth",
+        inputs=BIOPSY_INPUTS,
+        explanation="An adequate biopsy (histology given, culture done, taken off antibiotics) with no "
+        "growth excludes bacterial infection.",
+        source=C.RODERICK_2016,
+        group=V.INFECTION,
+        evaluate=_biopsy_without_growth,
+    )
 )
-INF_SCREENING = _rule(
-    "INF-SCREENING",
-    "Infection screening data",
-    (S + "fever", S + "max_temperature_c", L + "crp_mg_l"),
-    "Infection can only be called free of red flags when the temperature (fever or maximum temperature) and "
-    "the CRP are known.",
-    ZHAO_2017,
-    "infection",
+
+
+def _missing_infection(s: Snapshot) -> list[str]:
+    missing = []
+    if not s.temperature_known:
+        missing += [S + "fever", S + "max_temperature_c"]
+    if s.labs["crp_mg_l"] is None:
+        missing.append(L + "crp_mg_l")
+    return missing
+
+
+INF_SCREENING = register(
+    Rule(
+        id="INF-SCREENING",
+        title="Infection screening data",
+        inputs=(S + "fever", S + "max_temperature_c", L + "crp_mg_l"),
+        explanation="Infection can only be called free of red flags when the temperature (fever or maximum "
+        "temperature) and the CRP are known.",
+        source=C.ZHAO_2017,
+        group=V.INFECTION,
+        evaluate=_missing_infection,
+    )
+)
+INFECTION = Differential(
+    name=V.INFECTION, red_flags=INFECTION_FLAGS, exclusion=INF_EXCLUDED, screening=INF_SCREENING
 )
 
 
 # ===== malignancy =========================================================================================
 def _wbc(s: Snapshot) -> str | None:
     wbc = s.labs["wbc_10e9_l"]
-    if wbc is not None and wbc < 4.0:
+    if wbc is not None and wbc < WBC_LOW_10E9_L:
         return (
-            f"WBC {_g(wbc)} ×10⁹/L (< 4.0): leukaemia not excluded; consider blood film and "
+            f"WBC {_g(wbc)} ×10⁹/L (< {WBC_LOW_10E9_L}): leukaemia not excluded; consider blood film and "
             "bone-marrow examination."
         )
     return None
@@ -363,30 +365,36 @@ def _jones(s: Snapshot) -> str | None:
     wbc, plt = s.labs["wbc_10e9_l"], s.labs["platelets_10e9_l"]
     if (
         wbc is not None
-        and wbc < 4.0
+        and wbc < WBC_LOW_10E9_L
         and plt is not None
-        and 150 <= plt <= 250
+        and PLATELETS_LOW_10E9_L <= plt <= JONES_PLATELETS_HIGH_10E9_L
         and s.symptoms["night_pain"] is True
     ):
         return (
-            f"Leukaemia triad present (WBC {_g(wbc)} < 4.0 ×10⁹/L, low-normal platelets {_g(plt)} ×10⁹/L, "
-            "night pain): sensitivity 100%, specificity 85% for ALL vs JRA; consider blood film and "
-            "bone-marrow examination before any CNO diagnosis."
+            f"Leukaemia triad present (WBC {_g(wbc)} < {WBC_LOW_10E9_L} ×10⁹/L, low-normal platelets "
+            f"{_g(plt)} ×10⁹/L, night pain): sensitivity 100%, specificity 85% for ALL vs JRA; consider "
+            "blood film and bone-marrow examination before any CNO diagnosis."
         )
     return None
 
 
 def _neut(s: Snapshot) -> str | None:
     n = s.labs["neutrophils_10e9_l"]
-    if n is not None and n < 2.0:
-        return f"Neutrophils {_g(n)} ×10⁹/L (< 2.0): leukaemia not excluded; consider blood film."
+    if n is not None and n < NEUTROPHILS_LOW_10E9_L:
+        return (
+            f"Neutrophils {_g(n)} ×10⁹/L (< {NEUTROPHILS_LOW_10E9_L}): leukaemia not excluded; "
+            "consider blood film."
+        )
     return None
 
 
 def _plt(s: Snapshot) -> str | None:
     plt = s.labs["platelets_10e9_l"]
-    if plt is not None and plt < 150:
-        return f"Platelets {_g(plt)} ×10⁹/L (< 150): malignancy not excluded; consider blood film."
+    if plt is not None and plt < PLATELETS_LOW_10E9_L:
+        return (
+            f"Platelets {_g(plt)} ×10⁹/L (< {PLATELETS_LOW_10E9_L}): malignancy not excluded; "
+            "consider blood film."
+        )
     return None
 
 
@@ -445,8 +453,8 @@ def _mal_imaging(s: Snapshot) -> str | None:
 
 
 def _collapse(s: Snapshot) -> str | None:
-    if "vertebral_collapse" in s.features and (s.focality == "unifocal" or s.cytopenia):
-        why = "unifocal disease" if s.focality == "unifocal" else "a cytopenia"
+    if "vertebral_collapse" in s.features and (s.focality == V.UNIFOCAL or s.cytopenia):
+        why = "unifocal disease" if s.focality == V.UNIFOCAL else "a cytopenia"
         return (
             f"Vertebral collapse with {why}: malignancy or LCH not excluded; consider biopsy and "
             "bone-marrow examination."
@@ -462,178 +470,243 @@ def _mal_biopsy(s: Snapshot) -> str | None:
 
 
 MALIGNANCY_FLAGS = (
-    _rule(
-        "MAL-CYTOPENIA-WBC",
-        "WBC below 4.0 ×10⁹/L",
-        (L + "wbc_10e9_l",),
-        "A WBC below 4.0 ×10⁹/L predicts leukaemia rather than juvenile arthritis.",
-        JONES_2006,
-        "malignancy",
-        _wbc,
+    register(
+        Rule(
+            id="MAL-CYTOPENIA-WBC",
+            title=f"WBC below {WBC_LOW_10E9_L} ×10⁹/L",
+            inputs=(L + "wbc_10e9_l",),
+            explanation=f"A WBC below {WBC_LOW_10E9_L} ×10⁹/L predicts leukaemia rather than juvenile "
+            "arthritis.",
+            source=C.JONES_2006,
+            group=V.MALIGNANCY,
+            evaluate=_wbc,
+        )
     ),
-    _rule(
-        "MAL-JONES-TRIAD",
-        "Leukaemia triad (Jones 2006)",
-        (L + "wbc_10e9_l", L + "platelets_10e9_l", S + "night_pain"),
-        "WBC < 4.0 ×10⁹/L with low-normal platelets (150–250 ×10⁹/L) and night pain: sensitivity 100%, "
-        "specificity 85% for ALL.",
-        JONES_2006,
-        "malignancy",
-        _jones,
+    register(
+        Rule(
+            id="MAL-JONES-TRIAD",
+            title="Leukaemia triad (Jones 2006)",
+            inputs=(L + "wbc_10e9_l", L + "platelets_10e9_l", S + "night_pain"),
+            explanation=f"WBC < {WBC_LOW_10E9_L} ×10⁹/L with low-normal platelets "
+            f"({PLATELETS_LOW_10E9_L}–{JONES_PLATELETS_HIGH_10E9_L} ×10⁹/L) and night pain: "
+            "sensitivity 100%, specificity 85% for ALL.",
+            source=C.JONES_2006,
+            group=V.MALIGNANCY,
+            evaluate=_jones,
+        )
     ),
-    _rule(
-        "MAL-NEUTROPENIA",
-        "Neutrophils below 2.0 ×10⁹/L",
-        (L + "neutrophils_10e9_l",),
-        "Neutrophils below 2.0 ×10⁹/L point to ALL rather than JIA (OR 50).",
-        LOUVIGNE_2020,
-        "malignancy",
-        _neut,
+    register(
+        Rule(
+            id="MAL-NEUTROPENIA",
+            title=f"Neutrophils below {NEUTROPHILS_LOW_10E9_L} ×10⁹/L",
+            inputs=(L + "neutrophils_10e9_l",),
+            explanation=f"Neutrophils below {NEUTROPHILS_LOW_10E9_L} ×10⁹/L point to ALL rather than JIA "
+            "(OR 50).",
+            source=C.LOUVIGNE_2020,
+            group=V.MALIGNANCY,
+            evaluate=_neut,
+        )
     ),
-    _rule(
-        "MAL-CYTOPENIA-PLT",
-        "Platelets below 150 ×10⁹/L",
-        (L + "platelets_10e9_l",),
-        "Thrombocytopenia discriminates ALL from juvenile arthritis; the contract uses < 150 ×10⁹/L.",
-        CLINICS_2011 + "; " + EULAR_ACR_2022_LABS,
-        "malignancy",
-        _plt,
+    register(
+        Rule(
+            id="MAL-CYTOPENIA-PLT",
+            title=f"Platelets below {PLATELETS_LOW_10E9_L} ×10⁹/L",
+            inputs=(L + "platelets_10e9_l",),
+            explanation="Thrombocytopenia discriminates ALL from juvenile arthritis; the contract uses "
+            f"< {PLATELETS_LOW_10E9_L} ×10⁹/L.",
+            source=C.CLINICS_2011 + "; " + C.EULAR_ACR_2022_LABS,
+            group=V.MALIGNANCY,
+            evaluate=_plt,
+        )
     ),
-    _rule(
-        "MAL-ANAEMIA",
-        "Haemoglobin below the WHO cut-off",
-        (
-            L + "hemoglobin_g_l",
-            "patient.sex",
-            "patient.birth_date",
-            "episode.assessed_on",
-            "episode.age_years",
-        ),
-        "Low haemoglobin predicts malignancy in children with musculoskeletal pain; "
-        "anaemia is judged against "
-        "the WHO cut-off for age (and sex from 15 years).",
-        WHO_2011 + "; " + AGODI_2013,
-        "malignancy",
-        _anaemia,
+    register(
+        Rule(
+            id="MAL-ANAEMIA",
+            title="Haemoglobin below the WHO cut-off",
+            inputs=(
+                L + "hemoglobin_g_l",
+                "patient.sex",
+                "patient.birth_date",
+                "episode.assessed_on",
+                "episode.age_years",
+            ),
+            explanation="Low haemoglobin predicts malignancy in children with musculoskeletal pain; "
+            "anaemia is judged against the WHO cut-off for age (and sex from 15 years).",
+            source=C.WHO_2011 + "; " + C.AGODI_2013,
+            group=V.MALIGNANCY,
+            evaluate=_anaemia,
+        )
     ),
-    _rule(
-        "MAL-LDH",
-        "LDH above the laboratory upper limit",
-        (L + "ldh_u_l", L + "ldh_uln_u_l"),
-        "A raised LDH is a malignancy concern; judged only against the reporting laboratory's upper limit.",
-        EULAR_ACR_2022_LABS + "; " + AGODI_2013,
-        "malignancy",
-        _ldh,
+    register(
+        Rule(
+            id="MAL-LDH",
+            title="LDH above the laboratory upper limit",
+            inputs=(L + "ldh_u_l", L + "ldh_uln_u_l"),
+            explanation="A raised LDH is a malignancy concern; judged only against the reporting "
+            "laboratory's upper limit.",
+            source=C.EULAR_ACR_2022_LABS + "; " + C.AGODI_2013,
+            group=V.MALIGNANCY,
+            evaluate=_ldh,
+        )
     ),
-    _rule(
-        "MAL-BLASTS",
-        "Blasts on the blood smear",
-        (L + "blasts_on_smear",),
-        "Blasts on the smear indicate leukaemia (although 75% of children with ALL have none).",
-        JONES_2006,
-        "malignancy",
-        _blasts,
+    register(
+        Rule(
+            id="MAL-BLASTS",
+            title="Blasts on the blood smear",
+            inputs=(L + "blasts_on_smear",),
+            explanation="Blasts on the smear indicate leukaemia (although 75% of children with ALL have "
+            "none).",
+            source=C.JONES_2006,
+            group=V.MALIGNANCY,
+            evaluate=_blasts,
+        )
     ),
-    _rule(
-        "MAL-ORGANOMEGALY",
-        "Hepatomegaly, splenomegaly or lymphadenopathy",
-        (F + "hepatomegaly", F + "splenomegaly", F + "lymphadenopathy"),
-        "Organomegaly or lymphadenopathy was present in 37/49 children with ALL vs 2/98 with JIA (OR 154).",
-        LOUVIGNE_2020,
-        "malignancy",
-        _organs,
+    register(
+        Rule(
+            id="MAL-ORGANOMEGALY",
+            title="Hepatomegaly, splenomegaly or lymphadenopathy",
+            inputs=(F + "hepatomegaly", F + "splenomegaly", F + "lymphadenopathy"),
+            explanation="Organomegaly or lymphadenopathy was present in 37/49 children with ALL vs 2/98 "
+            "with JIA (OR 154).",
+            source=C.LOUVIGNE_2020,
+            group=V.MALIGNANCY,
+            evaluate=_organs,
+        )
     ),
-    _rule(
-        "MAL-CONSTITUTIONAL",
-        "Weight loss or night sweats",
-        (S + "weight_loss", S + "night_sweats"),
-        "Constitutional symptoms must trigger the malignancy work-up even with a normal blood count.",
-        LEUK_RES_2012 + "; " + LOUVIGNE_2020,
-        "malignancy",
-        _constitutional,
+    register(
+        Rule(
+            id="MAL-CONSTITUTIONAL",
+            title="Weight loss or night sweats",
+            inputs=(S + "weight_loss", S + "night_sweats"),
+            explanation="Constitutional symptoms must trigger the malignancy work-up even with a normal "
+            "blood count.",
+            source=C.LEUK_RES_2012 + "; " + C.LOUVIGNE_2020,
+            group=V.MALIGNANCY,
+            evaluate=_constitutional,
+        )
     ),
-    _rule(
-        "MAL-IMAGING",
-        "Cortical destruction or soft-tissue mass",
-        (LES + "cortical_destruction", LES + "soft_tissue_mass"),
-        "Cortical destruction and a soft-tissue mass are imaging features of malignancy, not of CNO.",
-        ZHAO_ACR_2020,
-        "malignancy",
-        _mal_imaging,
+    register(
+        Rule(
+            id="MAL-IMAGING",
+            title="Cortical destruction or soft-tissue mass",
+            inputs=(LES + "cortical_destruction", LES + "soft_tissue_mass"),
+            explanation="Cortical destruction and a soft-tissue mass are imaging features of malignancy, "
+            "not of CNO.",
+            source=C.ZHAO_ACR_2020,
+            group=V.MALIGNANCY,
+            evaluate=_mal_imaging,
+        )
     ),
-    _rule(
-        "MAL-VERTEBRAL-COLLAPSE",
-        "Vertebral collapse, unifocal or with a cytopenia",
-        (
-            LES + "vertebral_collapse",
-            "episode.lesions",
-            L + "wbc_10e9_l",
-            L + "neutrophils_10e9_l",
-            L + "platelets_10e9_l",
-            L + "hemoglobin_g_l",
-        ),
-        "Vertebra plana has causes other than CNO (LCH, leukaemia); with unifocal disease or a cytopenia "
-        "(WBC < 4.0, neutrophils < 2.0, platelets < 150 or anaemia) it needs biopsy.",
-        BAKY_2020,
-        "malignancy",
-        _collapse,
+    register(
+        Rule(
+            id="MAL-VERTEBRAL-COLLAPSE",
+            title="Vertebral collapse, unifocal or with a cytopenia",
+            inputs=(
+                LES + "vertebral_collapse",
+                "episode.lesions",
+                L + "wbc_10e9_l",
+                L + "neutrophils_10e9_l",
+                L + "platelets_10e9_l",
+                L + "hemoglobin_g_l",
+            ),
+            explanation="Vertebra plana has causes other than CNO (LCH, leukaemia); with unifocal disease "
+            f"or a cytopenia (WBC < {WBC_LOW_10E9_L}, neutrophils < {NEUTROPHILS_LOW_10E9_L}, "
+            f"platelets < {PLATELETS_LOW_10E9_L} or anaemia) it needs biopsy.",
+            source=C.BAKY_2020,
+            group=V.MALIGNANCY,
+            evaluate=_collapse,
+        )
     ),
-    _rule(
-        "MAL-BIOPSY",
-        "Biopsy histology malignant or LCH",
-        (B + "histology",),
-        "A biopsy showing malignancy or LCH settles the differential.",
-        RODERICK_2016,
-        "malignancy",
-        _mal_biopsy,
+    register(
+        Rule(
+            id="MAL-BIOPSY",
+            title="Biopsy histology malignant or LCH",
+            inputs=(B + "histology",),
+            explanation="A biopsy showing malignancy or LCH settles the differential.",
+            source=C.RODERICK_2016,
+            group=V.MALIGNANCY,
+            evaluate=_mal_biopsy,
+        )
     ),
 )
-MAL_EXCLUDED = _rule(
-    "MAL-EXCLUDED-BIOPSY",
-    "Adequate biopsy with benign histology",
-    (B + "histology", B + "culture", B + "on_antibiotics"),
-    "An adequate biopsy with inflammatory, nonspecific or normal histology excludes "
-    "malignancy (as fixed by the "
-    "contract).",
-    RODERICK_2016,
-    "malignancy",
+
+
+def _benign_biopsy(s: Snapshot) -> bool:
+    return s.adequate_biopsy and s.histology in ("inflammatory", "nonspecific", "normal")
+
+
+MAL_EXCLUDED = register(
+    Rule(
+        id="MAL-EXCLUDED-BIOPSY",
+        title="Adequate biopsy with benign histology",
+        inputs=BIOPSY_INPUTS,
+        explanation="An adequate biopsy with inflammatory, nonspecific or normal histology excludes "
+        "malignancy (as fixed by the contract).",
+        source=C.RODERICK_2016,
+        group=V.MALIGNANCY,
+        evaluate=_benign_biopsy,
+    )
 )
 
 
 def _under_6_months(s: Snapshot) -> str | None:
     if s.age_known and s.who_cutoff is None:
         return (
-            "Haemoglobin cannot be judged against a WHO cut-off under 6 months of age: compare it with the "
-            "laboratory's infant reference range (malignancy screening incomplete)."
+            f"Haemoglobin cannot be judged against a WHO cut-off under {WHO_MIN_AGE_MONTHS} months of age: "
+            "compare it with the laboratory's infant reference range (malignancy screening incomplete)."
         )
     return None
 
 
-MAL_HB_UNDER_6M = _rule(
-    "MAL-HB-UNDER-6-MONTHS",
-    "Haemoglobin not assessable under 6 months",
-    ("patient.birth_date", "episode.age_years"),
-    "WHO gives no anaemia cut-off under 6 months, so the anaemia screen cannot be completed automatically.",
-    WHO_2011,
-    "malignancy",
-    _under_6_months,
+MAL_HB_UNDER_6M = register(
+    Rule(
+        id="MAL-HB-UNDER-6-MONTHS",
+        title=f"Haemoglobin not assessable under {WHO_MIN_AGE_MONTHS} months",
+        inputs=("patient.birth_date", "episode.age_years"),
+        explanation=f"WHO gives no anaemia cut-off under {WHO_MIN_AGE_MONTHS} months, so the anaemia "
+        "screen cannot be completed automatically.",
+        source=C.WHO_2011,
+        group=V.MALIGNANCY,
+        evaluate=_under_6_months,
+    )
 )
-MAL_SCREENING = _rule(
-    "MAL-SCREENING",
-    "Malignancy screening data",
-    (
-        L + "wbc_10e9_l",
-        L + "hemoglobin_g_l",
-        L + "platelets_10e9_l",
-        L + "ldh_u_l",
-        L + "ldh_uln_u_l",
-        "patient.birth_date",
-    ),
-    "Malignancy can only be called free of red flags when WBC, haemoglobin (with an "
-    "age to judge it), platelets "
-    "and LDH with its laboratory upper limit are known.",
-    JONES_2006,
-    "malignancy",
+
+
+def _missing_malignancy(s: Snapshot) -> list[str]:
+    labs = s.labs
+    missing = [L + k for k in ("wbc_10e9_l", "hemoglobin_g_l", "platelets_10e9_l") if labs[k] is None]
+    if not s.age_known:
+        missing.append(AGE_PATH)  # haemoglobin cannot be judged without an age
+    # An LDH without its upper limit counts as unknown: name whichever of the pair is absent.
+    missing += [L + k for k in ("ldh_u_l", "ldh_uln_u_l") if labs[k] is None]
+    return missing
+
+
+MAL_SCREENING = register(
+    Rule(
+        id="MAL-SCREENING",
+        title="Malignancy screening data",
+        inputs=(
+            L + "wbc_10e9_l",
+            L + "hemoglobin_g_l",
+            L + "platelets_10e9_l",
+            L + "ldh_u_l",
+            L + "ldh_uln_u_l",
+            "patient.birth_date",
+        ),
+        explanation="Malignancy can only be called free of red flags when WBC, haemoglobin (with an "
+        "age to judge it), platelets and LDH with its laboratory upper limit are known.",
+        source=C.JONES_2006,
+        group=V.MALIGNANCY,
+        evaluate=_missing_malignancy,
+    )
+)
+MALIGNANCY = Differential(
+    name=V.MALIGNANCY,
+    red_flags=MALIGNANCY_FLAGS,
+    notes=(MAL_HB_UNDER_6M,),
+    exclusion=MAL_EXCLUDED,
+    screening=MAL_SCREENING,
 )
 
 
@@ -649,33 +722,58 @@ def _alp(s: Snapshot) -> str | None:
 
 
 HPP_FLAGS = (
-    _rule(
-        "HPP-ALP-LOW",
-        "ALP below the laboratory lower limit",
-        (L + "alp_u_l", L + "alp_lln_u_l"),
-        "Hypophosphatasia mimics CRMO; a low ALP for age and sex needs work-up. Judged only against the "
-        "reporting laboratory's lower limit (ALP is strongly age dependent).",
-        WHYTE_2009,
-        "hypophosphatasia",
-        _alp,
+    register(
+        Rule(
+            id="HPP-ALP-LOW",
+            title="ALP below the laboratory lower limit",
+            inputs=(L + "alp_u_l", L + "alp_lln_u_l"),
+            explanation="Hypophosphatasia mimics CRMO; a low ALP for age and sex needs work-up. Judged only "
+            "against the reporting laboratory's lower limit (ALP is strongly age dependent).",
+            source=C.WHYTE_2009,
+            group=V.HYPOPHOSPHATASIA,
+            evaluate=_alp,
+        )
     ),
 )
-HPP_SCREENING = _rule(
-    "HPP-SCREENING",
-    "Hypophosphatasia screening data",
-    (L + "alp_u_l", L + "alp_lln_u_l"),
-    "Hypophosphatasia can only be judged with an ALP and the laboratory's lower limit; a value without its "
-    "limit counts as unknown.",
-    WHYTE_2009,
-    "hypophosphatasia",
+
+
+def _missing_hpp(s: Snapshot) -> list[str]:
+    return [L + k for k in ("alp_u_l", "alp_lln_u_l") if s.labs[k] is None]
+
+
+HPP_SCREENING = register(
+    Rule(
+        id="HPP-SCREENING",
+        title="Hypophosphatasia screening data",
+        inputs=(L + "alp_u_l", L + "alp_lln_u_l"),
+        explanation="Hypophosphatasia can only be judged with an ALP and the laboratory's lower limit; a "
+        "value without its limit counts as unknown.",
+        source=C.WHYTE_2009,
+        group=V.HYPOPHOSPHATASIA,
+        evaluate=_missing_hpp,
+    )
 )
-HPP_EXCLUDED = _rule(
-    "HPP-EXCLUDED-ALP",
-    "ALP at or above its lower limit",
-    (L + "alp_u_l", L + "alp_lln_u_l"),
-    "An ALP at or above the laboratory's lower limit excludes hypophosphatasia (as fixed by the contract).",
-    WHYTE_2009,
-    "hypophosphatasia",
+
+
+def _alp_not_low(s: Snapshot) -> bool:
+    alp, lln = s.labs["alp_u_l"], s.labs["alp_lln_u_l"]
+    return alp is not None and lln is not None and alp >= lln
+
+
+HPP_EXCLUDED = register(
+    Rule(
+        id="HPP-EXCLUDED-ALP",
+        title="ALP at or above its lower limit",
+        inputs=(L + "alp_u_l", L + "alp_lln_u_l"),
+        explanation="An ALP at or above the laboratory's lower limit excludes hypophosphatasia (as fixed "
+        "by the contract).",
+        source=C.WHYTE_2009,
+        group=V.HYPOPHOSPHATASIA,
+        evaluate=_alp_not_low,
+    )
+)
+HYPOPHOSPHATASIA = Differential(
+    name=V.HYPOPHOSPHATASIA, red_flags=HPP_FLAGS, exclusion=HPP_EXCLUDED, screening=HPP_SCREENING
 )
 
 
@@ -703,50 +801,79 @@ def _scurvy_clinical(s: Snapshot) -> str | None:
 
 
 SCURVY_FLAGS = (
-    _rule(
-        "SCU-VITC-LOW",
-        "Vitamin C low",
-        (L + "vitamin_c_low",),
-        "Vitamin C deficiency is an exclusion criterion for CNO.",
-        SCURVY,
-        "scurvy",
-        _vitc,
+    register(
+        Rule(
+            id="SCU-VITC-LOW",
+            title="Vitamin C low",
+            inputs=(L + "vitamin_c_low",),
+            explanation="Vitamin C deficiency is an exclusion criterion for CNO.",
+            source=C.SCURVY,
+            group=V.SCURVY,
+            evaluate=_vitc,
+        )
     ),
-    _rule(
-        "SCU-CLINICAL",
-        "Scurvy clues with vitamin C unknown",
-        (L + "vitamin_c_low", F + "restricted_diet", F + "bruising_or_purpura", F + "gum_bleeding"),
-        "A restricted diet, bruising or purpura, or gum bleeding call for a vitamin C level.",
-        SCURVY,
-        "scurvy",
-        _scurvy_clinical,
+    register(
+        Rule(
+            id="SCU-CLINICAL",
+            title="Scurvy clues with vitamin C unknown",
+            inputs=(
+                L + "vitamin_c_low",
+                F + "restricted_diet",
+                F + "bruising_or_purpura",
+                F + "gum_bleeding",
+            ),
+            explanation="A restricted diet, bruising or purpura, or gum bleeding call for a vitamin C level.",
+            source=C.SCURVY,
+            group=V.SCURVY,
+            evaluate=_scurvy_clinical,
+        )
     ),
 )
-SCU_SCREENING = _rule(
-    "SCU-SCREENING",
-    "Scurvy screening data",
-    (F + "restricted_diet",),
-    "Without a vitamin C level, scurvy can only be called free of red flags when the diet is known not to be "
-    "restricted.",
-    SCURVY,
-    "scurvy",
+
+
+def _missing_scurvy(s: Snapshot) -> list[str]:
+    return [] if s.findings["restricted_diet"] is not None else [F + "restricted_diet"]
+
+
+SCU_SCREENING = register(
+    Rule(
+        id="SCU-SCREENING",
+        title="Scurvy screening data",
+        inputs=(F + "restricted_diet",),
+        explanation="Without a vitamin C level, scurvy can only be called free of red flags when the diet is "
+        "known not to be restricted.",
+        source=C.SCURVY,
+        group=V.SCURVY,
+        evaluate=_missing_scurvy,
+    )
 )
-SCU_EXCLUDED = _rule(
-    "SCU-EXCLUDED-VITC",
-    "Vitamin C known not low",
-    (L + "vitamin_c_low",),
-    "A vitamin C level that is not low excludes scurvy.",
-    SCURVY,
-    "scurvy",
+
+
+def _vitc_not_low(s: Snapshot) -> bool:
+    return s.labs["vitamin_c_low"] is False
+
+
+SCU_EXCLUDED = register(
+    Rule(
+        id="SCU-EXCLUDED-VITC",
+        title="Vitamin C known not low",
+        inputs=(L + "vitamin_c_low",),
+        explanation="A vitamin C level that is not low excludes scurvy.",
+        source=C.SCURVY,
+        group=V.SCURVY,
+        evaluate=_vitc_not_low,
+    )
 )
+SCURVY = Differential(name=V.SCURVY, red_flags=SCURVY_FLAGS, exclusion=SCU_EXCLUDED, screening=SCU_SCREENING)
 
 
 # ===== monogenic ==========================================================================================
 def _onset3(s: Snapshot) -> str | None:
     if s.onset_under_3:
         return (
-            f"Onset at {s.age_at_onset_years:.1f} years (under 3): monogenic autoinflammatory bone disease "
-            "(Majeed syndrome LPIN2, DIRA IL1RN) not excluded; consider genetic testing."
+            f"Onset at {s.age_at_onset_years:.1f} years (under {EARLY_ONSET_YEARS}): monogenic "
+            "autoinflammatory bone disease (Majeed syndrome LPIN2, DIRA IL1RN) not excluded; consider "
+            "genetic testing."
         )
     return None
 
@@ -767,264 +894,413 @@ def _family(s: Snapshot) -> str | None:
 
 
 MONOGENIC_FLAGS = (
-    _rule(
-        "MONO-ONSET-UNDER-3",
-        "Onset before 3 years",
-        AGE_INPUTS,
-        "Non-genetic CNO is rare before 3 years; early onset should prompt consideration of monogenic forms.",
-        MONOGENIC + "; " + EULAR_ACR_2025,
-        "monogenic",
-        _onset3,
+    register(
+        Rule(
+            id="MONO-ONSET-UNDER-3",
+            title=f"Onset before {EARLY_ONSET_YEARS} years",
+            inputs=AGE_INPUTS,
+            explanation=f"Non-genetic CNO is rare before {EARLY_ONSET_YEARS} years; early onset should "
+            "prompt consideration of monogenic forms.",
+            source=C.MONOGENIC + "; " + C.EULAR_ACR_2025,
+            group=V.MONOGENIC,
+            evaluate=_onset3,
+        )
     ),
-    _rule(
-        "MONO-NEONATAL-PUSTULOSIS",
-        "Neonatal pustulosis",
-        (F + "neonatal_pustulosis",),
-        "Neonatal pustulosis with multifocal osteomyelitis suggests DIRA.",
-        MONOGENIC,
-        "monogenic",
-        _neonatal,
+    register(
+        Rule(
+            id="MONO-NEONATAL-PUSTULOSIS",
+            title="Neonatal pustulosis",
+            inputs=(F + "neonatal_pustulosis",),
+            explanation="Neonatal pustulosis with multifocal osteomyelitis suggests DIRA.",
+            source=C.MONOGENIC,
+            group=V.MONOGENIC,
+            evaluate=_neonatal,
+        )
     ),
-    _rule(
-        "MONO-FAMILY",
-        "Consanguinity or affected sibling",
-        (F + "consanguinity_or_affected_sibling",),
-        "Majeed syndrome and DIRA are autosomal recessive; consanguinity or an affected sibling raises their "
-        "likelihood.",
-        MONOGENIC,
-        "monogenic",
-        _family,
+    register(
+        Rule(
+            id="MONO-FAMILY",
+            title="Consanguinity or affected sibling",
+            inputs=(F + "consanguinity_or_affected_sibling",),
+            explanation="Majeed syndrome and DIRA are autosomal recessive; consanguinity or an affected "
+            "sibling raises their likelihood.",
+            source=C.MONOGENIC,
+            group=V.MONOGENIC,
+            evaluate=_family,
+        )
     ),
 )
 
-MONO_SCREENING = _rule(
-    "MONO-SCREENING",
-    "Monogenic screening data",
-    AGE_INPUTS,
-    "The age at onset must be known (birth date, or the age at onset) to screen for "
-    "monogenic forms; they are "
-    "never excluded by the engine.",
-    MONOGENIC,
-    "monogenic",
+
+def _missing_monogenic(s: Snapshot) -> list[str]:
+    return [] if s.onset_under_3 is not None else [AGE_PATH]
+
+
+MONO_SCREENING = register(
+    Rule(
+        id="MONO-SCREENING",
+        title="Monogenic screening data",
+        inputs=AGE_INPUTS,
+        explanation="The age at onset must be known (birth date, or the age at onset) to screen for "
+        "monogenic forms; they are never excluded by the engine.",
+        source=C.MONOGENIC,
+        group=V.MONOGENIC,
+        evaluate=_missing_monogenic,
+    )
 )
+MONOGENIC = Differential(
+    name=V.MONOGENIC, red_flags=MONOGENIC_FLAGS, exclusion=None, screening=MONO_SCREENING
+)
+
+DIFFERENTIALS: tuple[Differential, ...] = (INFECTION, MALIGNANCY, HYPOPHOSPHATASIA, SCURVY, MONOGENIC)
 
 
 # ===== biopsy =============================================================================================
-BIOPSY_REASONS = (
-    (
-        "unifocal_non_clavicular",
-        _rule(
-            "BIOPSY-UNIFOCAL",
-            "Unifocal disease outside the clavicle",
-            ("episode.lesions",),
-            "In a child with a unifocal lesion other than the clavicle, MRI-guided biopsy with cultures and "
-            "pathology is strongly recommended (Bristol criterion 2).",
-            ZHAO_2017 + "; " + RODERICK_2016,
-            "biopsy",
-        ),
+# Each reason is decided by its own rule; vocabulary.BIOPSY_REASONS names the rule of each reason code.
+def _unifocal_non_clavicular(s: Snapshot, differentials: DifferentialResults) -> bool:
+    return s.bones_involved == 1 and not s.clavicle_alone
+
+
+def _crp_at_least_30(s: Snapshot, differentials: DifferentialResults) -> bool:
+    crp = s.labs["crp_mg_l"]
+    return crp is not None and crp >= CRP_RAISED_MG_L
+
+
+def _infection_concern(s: Snapshot, differentials: DifferentialResults) -> bool:
+    return differentials[V.INFECTION]["status"] == V.CONCERN
+
+
+def _malignancy_concern(s: Snapshot, differentials: DifferentialResults) -> bool:
+    return differentials[V.MALIGNANCY]["status"] == V.CONCERN
+
+
+def _age_under_3(s: Snapshot, differentials: DifferentialResults) -> bool:
+    return s.onset_under_3 is True
+
+
+def _ill_appearance(s: Snapshot, differentials: DifferentialResults) -> bool:
+    return s.symptoms["ill_appearance"] is True
+
+
+BIOPSY_REASON_RULES: tuple[Rule[ReasonCheck], ...] = (
+    register(
+        Rule(
+            id="BIOPSY-UNIFOCAL",
+            title="Unifocal disease outside the clavicle",
+            inputs=("episode.lesions",),
+            explanation="In a child with a unifocal lesion other than the clavicle, MRI-guided biopsy with "
+            "cultures and pathology is strongly recommended (Bristol criterion 2).",
+            source=C.ZHAO_2017 + "; " + C.RODERICK_2016,
+            group=V.BIOPSY,
+            evaluate=_unifocal_non_clavicular,
+        )
     ),
-    (
-        "crp_at_least_30",
-        _rule(
-            "BIOPSY-CRP-30",
-            "CRP of 30 mg/L or more",
-            (L + "crp_mg_l",),
-            "A CRP of 30 mg/L or more sends the case down the Bristol biopsy route.",
-            RODERICK_2016,
-            "biopsy",
-        ),
+    register(
+        Rule(
+            id="BIOPSY-CRP-30",
+            title=f"CRP of {CRP_RAISED_MG_L} mg/L or more",
+            inputs=(L + "crp_mg_l",),
+            explanation=f"A CRP of {CRP_RAISED_MG_L} mg/L or more sends the case down the Bristol biopsy "
+            "route.",
+            source=C.RODERICK_2016,
+            group=V.BIOPSY,
+            evaluate=_crp_at_least_30,
+        )
     ),
-    (
-        "infection_concern",
-        _rule(
-            "BIOPSY-INFECTION",
-            "Infection concern",
-            ("differentials.infection",),
-            "Any infection red flag calls for biopsy with bacterial, fungal and mycobacterial cultures.",
-            ZHAO_2017,
-            "biopsy",
-        ),
+    register(
+        Rule(
+            id="BIOPSY-INFECTION",
+            title="Infection concern",
+            inputs=("differentials.infection",),
+            explanation="Any infection red flag calls for biopsy with bacterial, fungal and mycobacterial "
+            "cultures.",
+            source=C.ZHAO_2017,
+            group=V.BIOPSY,
+            evaluate=_infection_concern,
+        )
     ),
-    (
-        "malignancy_concern",
-        _rule(
-            "BIOPSY-MALIGNANCY",
-            "Malignancy concern",
-            ("differentials.malignancy",),
-            "Any malignancy red flag calls for histology (and, for leukaemia, bone-marrow examination).",
-            ZHAO_2017,
-            "biopsy",
-        ),
+    register(
+        Rule(
+            id="BIOPSY-MALIGNANCY",
+            title="Malignancy concern",
+            inputs=("differentials.malignancy",),
+            explanation="Any malignancy red flag calls for histology (and, for leukaemia, bone-marrow "
+            "examination).",
+            source=C.ZHAO_2017,
+            group=V.BIOPSY,
+            evaluate=_malignancy_concern,
+        )
     ),
-    (
-        "age_under_3",
-        _rule(
-            "BIOPSY-AGE-UNDER-3",
-            "Onset before 3 years",
-            AGE_INPUTS,
-            "Atypical age (onset before 3 years) was a reason for biopsy in the Bristol cohort.",
-            RODERICK_2016,
-            "biopsy",
-        ),
+    register(
+        Rule(
+            id="BIOPSY-AGE-UNDER-3",
+            title=f"Onset before {EARLY_ONSET_YEARS} years",
+            inputs=AGE_INPUTS,
+            explanation=f"Atypical age (onset before {EARLY_ONSET_YEARS} years) was a reason for biopsy in "
+            "the Bristol cohort.",
+            source=C.RODERICK_2016,
+            group=V.BIOPSY,
+            evaluate=_age_under_3,
+        )
     ),
-    (
-        "ill_appearance",
-        _rule(
-            "BIOPSY-ILL-APPEARANCE",
-            "Ill appearance",
-            (S + "ill_appearance",),
-            "An ill-appearing child needs biopsy with cultures and pathology review.",
-            ZHAO_2017,
-            "biopsy",
-        ),
+    register(
+        Rule(
+            id="BIOPSY-ILL-APPEARANCE",
+            title="Ill appearance",
+            inputs=(S + "ill_appearance",),
+            explanation="An ill-appearing child needs biopsy with cultures and pathology review.",
+            source=C.ZHAO_2017,
+            group=V.BIOPSY,
+            evaluate=_ill_appearance,
+        )
     ),
 )
-BIOPSY_ADEQUATE = _rule(
-    "BIOPSY-ADEQUATE",
-    "Adequate biopsy on file",
-    (B + "histology", B + "culture", B + "on_antibiotics"),
-    "A biopsy is adequate when histology is reported, a culture was done and it was taken off antibiotics; "
-    "then no new biopsy is recommended (reasons are still listed).",
-    RODERICK_2016,
-    "biopsy",
+# (reason code, rule) in contract order: the code comes from the vocabulary, found by the rule's id.
+BIOPSY_REASONS: tuple[tuple[str, Rule[ReasonCheck]], ...] = tuple(
+    (term.code, REGISTRY[term.rule]) for term in V.BIOPSY_REASONS
+)
+
+
+def _adequate(s: Snapshot) -> bool:
+    return s.adequate_biopsy  # the contract's derived quantity, computed once in build_snapshot
+
+
+BIOPSY_ADEQUATE = register(
+    Rule(
+        id="BIOPSY-ADEQUATE",
+        title="Adequate biopsy on file",
+        inputs=BIOPSY_INPUTS,
+        explanation="A biopsy is adequate when histology is reported, a culture was done and it was taken "
+        "off antibiotics; then no new biopsy is recommended (reasons are still listed).",
+        source=C.RODERICK_2016,
+        group=V.BIOPSY,
+        evaluate=_adequate,
+    )
 )
 
 
 # ===== Bristol ============================================================================================
-BRISTOL_APPLICABLE = _rule(
-    "BRISTOL-APPLICABLE",
-    "Bristol criteria applicable",
-    ("episode.lesions", S + "bone_pain", S + "local_swelling"),
-    "The Bristol criteria apply to bone pain or local swelling with at least one imaged lesion; without CRP "
-    "they cannot be evaluated.",
-    RODERICK_2016,
-    "bristol",
+# Decided in order: the first of BRISTOL_APPLICABLE, BRISTOL_C1, BRISTOL_C2 to name a status decides it.
+def _bristol_applicable(s: Snapshot) -> str | None:
+    sym = s.symptoms
+    if not s.lesions or (sym["bone_pain"] is not True and sym["local_swelling"] is not True):
+        return V.NOT_APPLICABLE
+    if s.labs["crp_mg_l"] is None:
+        return V.INSUFFICIENT_DATA
+    return None
+
+
+def _bristol_c1(s: Snapshot) -> str | None:
+    crp = s.labs["crp_mg_l"]
+    if (
+        (s.bones_involved > 1 or s.clavicle_alone)
+        and crp is not None
+        and crp < CRP_RAISED_MG_L
+        and not s.fever_shown
+        and s.any_typical_lesion
+    ):
+        return V.CRITERION_1_MET
+    return None
+
+
+def _bristol_c2(s: Snapshot) -> str:
+    if s.adequate_biopsy:
+        if s.histology == "inflammatory" and s.culture == "no_growth":
+            return V.CRITERION_2_MET
+        return V.NOT_MET
+    return V.BIOPSY_REQUIRED
+
+
+BRISTOL_APPLICABLE = register(
+    Rule(
+        id="BRISTOL-APPLICABLE",
+        title="Bristol criteria applicable",
+        inputs=("episode.lesions", S + "bone_pain", S + "local_swelling"),
+        explanation="The Bristol criteria apply to bone pain or local swelling with at least one imaged "
+        "lesion; without CRP they cannot be evaluated.",
+        source=C.RODERICK_2016,
+        group=V.BRISTOL,
+        evaluate=_bristol_applicable,
+    )
 )
-BRISTOL_C1 = _rule(
-    "BRISTOL-C1",
-    "Bristol criterion 1",
-    ("episode.lesions", L + "crp_mg_l", S + "fever", S + "max_temperature_c"),
-    "More than one bone (or the clavicle alone), CRP < 30 mg/L, no fever, and typical imaging (MRI marrow "
-    "oedema; or X-ray/CT lysis, sclerosis, periosteal reaction or hyperostosis): "
-    "supports CNO without biopsy.",
-    RODERICK_2016,
-    "bristol",
+BRISTOL_C1 = register(
+    Rule(
+        id="BRISTOL-C1",
+        title="Bristol criterion 1",
+        inputs=("episode.lesions", L + "crp_mg_l", S + "fever", S + "max_temperature_c"),
+        explanation=f"More than one bone (or the clavicle alone), CRP < {CRP_RAISED_MG_L} mg/L, no fever, "
+        "and typical imaging (MRI marrow oedema; or X-ray/CT lysis, sclerosis, periosteal reaction or "
+        "hyperostosis): supports CNO without biopsy.",
+        source=C.RODERICK_2016,
+        group=V.BRISTOL,
+        evaluate=_bristol_c1,
+    )
 )
-BRISTOL_C2 = _rule(
-    "BRISTOL-C2",
-    "Bristol criterion 2",
-    (B + "histology", B + "culture", B + "on_antibiotics"),
-    "Otherwise an adequate biopsy showing inflammatory histology with no growth, taken off antibiotics, is "
-    "required.",
-    RODERICK_2016,
-    "bristol",
+BRISTOL_C2 = register(
+    Rule(
+        id="BRISTOL-C2",
+        title="Bristol criterion 2",
+        inputs=BIOPSY_INPUTS,
+        explanation="Otherwise an adequate biopsy showing inflammatory histology with no growth, taken off "
+        "antibiotics, is required.",
+        source=C.RODERICK_2016,
+        group=V.BRISTOL,
+        evaluate=_bristol_c2,
+    )
 )
 
 
 # ===== Jansson clinical score =============================================================================
-JANSSON_ITEMS = (
-    (
-        "normal_blood_count",
-        13,
-        _rule(
-            "JANSSON-NBC",
-            "Normal blood count (13 points)",
-            (L + "wbc_10e9_l", L + "hemoglobin_g_l", L + "platelets_10e9_l", "patient.birth_date"),
-            "WBC 4.0–13.5 ×10⁹/L, haemoglobin at or above the WHO cut-off, platelets 150–450 "
-            "×10⁹/L (OR 81.5); "
-            "unknown when any of the three is unknown.",
-            JANSSON_2009,
-            "jansson",
-        ),
+def _normal_blood_count(s: Snapshot) -> bool | None:
+    return s.normal_blood_count
+
+
+def _symmetric(s: Snapshot) -> bool | None:
+    return s.symmetric
+
+
+def _sclerosis(s: Snapshot) -> bool | None:
+    return "sclerosis" in s.features
+
+
+def _normal_temperature(s: Snapshot) -> bool | None:
+    return s.normal_body_temperature
+
+
+def _site(s: Snapshot) -> bool | None:
+    return s.jansson_site
+
+
+def _multiple(s: Snapshot) -> bool | None:
+    return len(s.lesions) > 1
+
+
+def _crp10(s: Snapshot) -> bool | None:
+    crp = s.labs["crp_mg_l"]
+    return None if crp is None else crp >= JANSSON_CRP_MG_L
+
+
+JANSSON_ITEM_RULES: tuple[Rule[ItemCheck], ...] = (
+    register(
+        Rule(
+            id="JANSSON-NBC",
+            title=f"Normal blood count ({JANSSON_POINTS_NORMAL_BLOOD_COUNT} points)",
+            inputs=(L + "wbc_10e9_l", L + "hemoglobin_g_l", L + "platelets_10e9_l", "patient.birth_date"),
+            explanation=f"WBC {WBC_LOW_10E9_L}–{WBC_HIGH_10E9_L} ×10⁹/L, haemoglobin at or above the WHO "
+            f"cut-off, platelets {PLATELETS_LOW_10E9_L}–{PLATELETS_HIGH_10E9_L} ×10⁹/L (OR 81.5); unknown "
+            "when any of the three is unknown.",
+            source=C.JANSSON_2009,
+            group=V.JANSSON,
+            evaluate=_normal_blood_count,
+        )
     ),
-    (
-        "symmetric_lesions",
-        10,
-        _rule(
-            "JANSSON-SYMMETRIC",
-            "Symmetric lesions (10 points)",
-            ("episode.lesions",),
-            "Some site has lesions on both the left and the right (OR 30.0).",
-            JANSSON_2009,
-            "jansson",
-        ),
+    register(
+        Rule(
+            id="JANSSON-SYMMETRIC",
+            title=f"Symmetric lesions ({JANSSON_POINTS_SYMMETRIC_LESIONS} points)",
+            inputs=("episode.lesions",),
+            explanation="Some site has lesions on both the left and the right (OR 30.0).",
+            source=C.JANSSON_2009,
+            group=V.JANSSON,
+            evaluate=_symmetric,
+        )
     ),
-    (
-        "marginal_sclerosis",
-        10,
-        _rule(
-            "JANSSON-SCLEROSIS",
-            "Marginal sclerosis (10 points)",
-            (LES + "sclerosis",),
-            "Any lesion with marginal sclerosis (OR 26.8).",
-            JANSSON_2009,
-            "jansson",
-        ),
+    register(
+        Rule(
+            id="JANSSON-SCLEROSIS",
+            title=f"Marginal sclerosis ({JANSSON_POINTS_MARGINAL_SCLEROSIS} points)",
+            inputs=(LES + "sclerosis",),
+            explanation="Any lesion with marginal sclerosis (OR 26.8).",
+            source=C.JANSSON_2009,
+            group=V.JANSSON,
+            evaluate=_sclerosis,
+        )
     ),
-    (
-        "normal_body_temperature",
-        9,
-        _rule(
-            "JANSSON-TEMPERATURE",
-            "Normal body temperature (9 points)",
-            (S + "fever", S + "max_temperature_c"),
-            "No fever reported and maximum temperature below 38.0 °C (OR 20.3); unknown when "
-            "both are unknown.",
-            JANSSON_2009,
-            "jansson",
-        ),
+    register(
+        Rule(
+            id="JANSSON-TEMPERATURE",
+            title=f"Normal body temperature ({JANSSON_POINTS_NORMAL_BODY_TEMPERATURE} points)",
+            inputs=(S + "fever", S + "max_temperature_c"),
+            explanation=f"No fever reported and maximum temperature below {FEVER_C} °C (OR 20.3); unknown "
+            "when both are unknown.",
+            source=C.JANSSON_2009,
+            group=V.JANSSON,
+            evaluate=_normal_temperature,
+        )
     ),
-    (
-        "vertebral_clavicular_or_sternal",
-        8,
-        _rule(
-            "JANSSON-SITE",
-            "Vertebral, clavicular or sternal lesion (8 points)",
-            (LES + "site",),
-            "A lesion of the spine, clavicle or sternum (OR 13.9).",
-            JANSSON_2009,
-            "jansson",
-        ),
+    register(
+        Rule(
+            id="JANSSON-SITE",
+            title="Vertebral, clavicular or sternal lesion "
+            f"({JANSSON_POINTS_VERTEBRAL_CLAVICULAR_OR_STERNAL} points)",
+            inputs=(LES + "site",),
+            explanation="A lesion of the spine, clavicle or sternum (OR 13.9).",
+            source=C.JANSSON_2009,
+            group=V.JANSSON,
+            evaluate=_site,
+        )
     ),
-    (
-        "more_than_one_lesion",
-        7,
-        _rule(
-            "JANSSON-MULTIPLE",
-            "More than one lesion (7 points)",
-            ("episode.lesions",),
-            "More than one radiologically proven lesion, counted as lesion entries, not bones (OR 10.9).",
-            JANSSON_2009,
-            "jansson",
-        ),
+    register(
+        Rule(
+            id="JANSSON-MULTIPLE",
+            title=f"More than one lesion ({JANSSON_POINTS_MORE_THAN_ONE_LESION} points)",
+            inputs=("episode.lesions",),
+            explanation="More than one radiologically proven lesion, counted as lesion entries, not bones "
+            "(OR 10.9).",
+            source=C.JANSSON_2009,
+            group=V.JANSSON,
+            evaluate=_multiple,
+        )
     ),
-    (
-        "crp_at_least_10",
-        6,
-        _rule(
-            "JANSSON-CRP-10",
-            "CRP of 10 mg/L or more (6 points)",
-            (L + "crp_mg_l",),
-            "CRP ≥ 10 mg/L adds points because the comparison group included benign bone tumours (OR 6.9).",
-            JANSSON_2009,
-            "jansson",
-        ),
+    register(
+        Rule(
+            id="JANSSON-CRP-10",
+            title=f"CRP of {JANSSON_CRP_MG_L} mg/L or more ({JANSSON_POINTS_CRP_AT_LEAST_10} points)",
+            inputs=(L + "crp_mg_l",),
+            explanation=f"CRP ≥ {JANSSON_CRP_MG_L} mg/L adds points because the comparison group included "
+            "benign bone tumours (OR 6.9).",
+            source=C.JANSSON_2009,
+            group=V.JANSSON,
+            evaluate=_crp10,
+        )
     ),
 )
-JANSSON_THRESHOLD = 39
-JANSSON_RESULT = _rule(
-    "JANSSON-THRESHOLD",
-    "Jansson score supports NBO",
-    ("patient.birth_date", "episode.assessed_on", "episode.age_years"),
-    "A score of 39 or more (of 63) supports nonbacterial osteitis (PPV 97%, "
-    "sensitivity 68%); derived in patients "
-    "older than 3 years, so not applicable at 3 years or less. Below 39 it does not discriminate.",
-    JANSSON_2009,
-    "jansson",
+# (item key, points, rule) in contract order: key and points come from the vocabulary, found by rule id.
+JANSSON_ITEMS: tuple[tuple[str, int, Rule[ItemCheck]], ...] = tuple(
+    (item.code, item.weight, REGISTRY[item.rule]) for item in V.JANSSON_ITEMS
 )
 
 
-def rule_catalogue() -> list[dict]:
+def _jansson_verdict(s: Snapshot, points: int, possible: int) -> tuple[bool, bool | None]:
+    """(applicable, supports_nbo) from the points of known items and the points if every unknown item
+    turned out present."""
+    applicable = s.age_at_most_3 is not True  # unknown age: applicable, the caller sees the age is missing
+    if not applicable:
+        return False, None  # the score was derived in older patients: no verdict either way
+    if points >= JANSSON_THRESHOLD:
+        return True, True
+    if possible < JANSSON_THRESHOLD:
+        return True, False
+    return True, None
+
+
+JANSSON_RESULT = register(
+    Rule(
+        id="JANSSON-THRESHOLD",
+        title="Jansson score supports NBO",
+        inputs=("patient.birth_date", "episode.assessed_on", "episode.age_years"),
+        explanation=f"A score of {JANSSON_THRESHOLD} or more (of {JANSSON_MAX}) supports nonbacterial "
+        "osteitis (PPV 97%, sensitivity 68%); derived in patients older than "
+        f"{JANSSON_MIN_AGE_YEARS} years, so not applicable at {JANSSON_MIN_AGE_YEARS} years or less. "
+        f"Below {JANSSON_THRESHOLD} it does not discriminate.",
+        source=C.JANSSON_2009,
+        group=V.JANSSON,
+        evaluate=_jansson_verdict,
+    )
+)
+
+
+def rule_catalogue() -> list[dict[str, Any]]:
     """All rules in registration order (stable): infection, malignancy, hypophosphatasia, scurvy, monogenic,
     biopsy, Bristol, Jansson."""
     return [rule.as_dict() for rule in REGISTRY.values()]

@@ -6,6 +6,8 @@ and can never disagree about a field name, an enumeration or a range.
 
 from __future__ import annotations
 
+from typing import Any
+
 SCHEMA_IN = "cno-case/1"
 SCHEMA_OUT = "cno-assessment/1"
 
@@ -40,9 +42,10 @@ CULTURES = ("no_growth", "growth", "not_done")
 BLOOD_CULTURES = ("positive", "negative", "not_done")
 
 # A field spec is ("bool",), ("num", low, high, unit) or ("enum", choices). Ranges are inclusive.
-BOOL = ("bool",)
+FieldSpec = tuple[Any, ...]
+BOOL: FieldSpec = ("bool",)
 
-SYMPTOMS: dict[str, tuple] = {
+SYMPTOMS: dict[str, FieldSpec] = {
     "bone_pain": BOOL,
     "local_swelling": BOOL,
     "night_pain": BOOL,
@@ -54,7 +57,7 @@ SYMPTOMS: dict[str, tuple] = {
     "back_pain": BOOL,
 }
 
-FINDINGS: dict[str, tuple] = {
+FINDINGS: dict[str, FieldSpec] = {
     key: BOOL
     for key in (
         "hepatomegaly",
@@ -75,7 +78,7 @@ FINDINGS: dict[str, tuple] = {
     )
 }
 
-LABS: dict[str, tuple] = {
+LABS: dict[str, FieldSpec] = {
     "crp_mg_l": ("num", 0, 500, "mg/L"),
     "esr_mm_h": ("num", 0, 200, "mm/h"),
     "wbc_10e9_l": ("num", 0, 500, "×10⁹/L"),
@@ -91,7 +94,7 @@ LABS: dict[str, tuple] = {
     "blood_culture": ("enum", BLOOD_CULTURES),
 }
 
-ACTIVITY: dict[str, tuple] = {
+ACTIVITY: dict[str, FieldSpec] = {
     "pain_vas": ("num", 0, 10, "cm"),
     "patient_global_vas": ("num", 0, 10, "cm"),
     "physician_global_vas": ("num", 0, 10, "cm"),

@@ -6,27 +6,38 @@ contract does not define. ``None`` always means "unknown" and is never treated a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date
 from types import MappingProxyType
+from typing import Any
 
+from . import vocabulary as V
 from .schema import FINDINGS, JANSSON_SITES, LABS, SYMPTOMS
+from .thresholds import (
+    EARLY_ONSET_YEARS,
+    FEVER_C,
+    JANSSON_MIN_AGE_YEARS,
+    NEUTROPHILS_LOW_10E9_L,
+    PLATELETS_HIGH_10E9_L,
+    PLATELETS_LOW_10E9_L,
+    WBC_HIGH_10E9_L,
+    WBC_LOW_10E9_L,
+    WHO_ADULT,
+    WHO_BANDS,
+    WHO_MIN_AGE_MONTHS,
+)
 
 _SYMPTOM_KEYS = tuple(SYMPTOMS)
 _FINDING_KEYS = tuple(FINDINGS)
 _LAB_KEYS = tuple(LABS)
-_EMPTY: dict = {}
+_EMPTY: dict[str, Any] = {}
 _CULTURE_DONE = frozenset(("no_growth", "growth"))
 
 # Exact calendar arithmetic of the contract: years = days / 365.25 and months = days / 30.4375.
 # 365.25 = 1461/4 and 30.4375 = 487/16, so comparisons are done on integers to avoid rounding at a boundary.
 _YEAR_NUM, _YEAR_DEN = 1461, 4
 _MONTH_NUM, _MONTH_DEN = 487, 16
-
-# WHO anaemia cut-offs (g/L) by age band in months, half-open [low, high). 15 years and over depends on sex.
-WHO_BANDS = ((6, 24, 105), (24, 60, 110), (60, 144, 115), (144, 180, 120))
-WHO_ADULT = {"female": 120, "male": 130, "other": 120, "unknown": 120}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +76,10 @@ class Snapshot:
     onset_days: int | None
     age_years: float | None
     age_at_onset_years: float | None
-    symptoms: Mapping[str, object]
-    findings: Mapping[str, object]
-    labs: Mapping[str, object]
+    # Every contract key of the section; the value is None when unknown (types as in schema.py).
+    symptoms: Mapping[str, Any]
+    findings: Mapping[str, Any]
+    labs: Mapping[str, Any]
     biopsy_present: bool
     histology: str | None
     culture: str | None
@@ -81,15 +93,15 @@ class Snapshot:
 
     # --- derived quantities (computed once in build_snapshot; rules only read them) ---------------------
     age_known: bool
-    onset_under_3: bool | None  # age at onset < 3 years
-    age_at_most_3: bool | None  # age at assessment <= 3 years (Jansson not applicable)
-    who_cutoff: int | None  # WHO haemoglobin cut-off (g/L); None: age unknown or under 6 months
+    onset_under_3: bool | None  # age at onset < EARLY_ONSET_YEARS
+    age_at_most_3: bool | None  # age at assessment <= JANSSON_MIN_AGE_YEARS (Jansson not applicable)
+    who_cutoff: int | None  # WHO haemoglobin cut-off (g/L); None: age unknown or under WHO_MIN_AGE_MONTHS
     anaemia: bool | None
     normal_blood_count: bool | None
-    fever_shown: bool  # fever reported or a temperature of at least 38.0 °C
+    fever_shown: bool  # fever reported or a temperature of at least FEVER_C
     temperature_known: bool
     normal_body_temperature: bool | None
-    cytopenia: bool  # WBC < 4.0, neutrophils < 2.0, platelets < 150 or anaemia, known to be present
+    cytopenia: bool  # WBC, neutrophils or platelets below their low limit, or anaemia, known to be present
     adequate_biopsy: bool
     any_typical_lesion: bool
     jansson_site: bool
@@ -98,15 +110,35 @@ class Snapshot:
 # The generated __init__ of a frozen dataclass calls object.__setattr__ once per field, which made building
 # the snapshot the slowest step of an assessment. Setting the slots through their descriptors once, at build
 # time, is twice as fast; the instance is exactly as frozen afterwards (assignment still raises).
-_SLOT_SETTERS = tuple((f.name, Snapshot.__dict__[f.name].__set__) for f in fields(Snapshot))
+_SLOT_SETTERS: tuple[tuple[str, Callable[[Snapshot, object], None]], ...] = tuple(
+    (f.name, Snapshot.__dict__[f.name].__set__) for f in fields(Snapshot)
+)
 _new = object.__new__
 
 
-def _make_snapshot(values: dict) -> Snapshot:
+def _make_snapshot(values: dict[str, Any]) -> Snapshot:
     snapshot = _new(Snapshot)
     for name, setter in _SLOT_SETTERS:
         setter(snapshot, values[name])  # KeyError if build_snapshot forgets a field
     return snapshot
+
+
+# The same for the lesions (one per lesion entry); the field order is checked once, here.
+_set_site, _set_side, _set_modality, _set_level, _set_features = (
+    Lesion.__dict__[name].__set__ for name in ("site", "side", "modality", "level", "features")
+)
+if [f.name for f in fields(Lesion)] != ["site", "side", "modality", "level", "features"]:
+    raise TypeError("_make_lesion must set every field of Lesion")
+
+
+def _make_lesion(site: str, side: str, modality: str, level: str | None, features: frozenset[str]) -> Lesion:
+    lesion = _new(Lesion)
+    _set_site(lesion, site)
+    _set_side(lesion, side)
+    _set_modality(lesion, modality)
+    _set_level(lesion, level)
+    _set_features(lesion, features)
+    return lesion
 
 
 def _years(days: int) -> float:
@@ -114,17 +146,18 @@ def _years(days: int) -> float:
 
 
 def who_cutoff(sex: str, age_days: int | None, age_years: float | None) -> int | None:
-    """WHO anaemia cut-off (g/L) at assessment; None when the age is unknown or under 6 months.
+    """WHO anaemia cut-off (g/L) at assessment; None when the age is unknown or under WHO_MIN_AGE_MONTHS.
 
     Bands are half-open in months (days / 30.4375, compared exactly on integers when days are known).
     """
+    scaled: float
     if age_days is not None:
         scaled, unit = age_days * _MONTH_DEN, _MONTH_NUM  # months >= m  <=>  days * 16 >= m * 487
     elif age_years is not None:
         scaled, unit = age_years * 12, 1
     else:
         return None
-    if scaled < 6 * unit:
+    if scaled < WHO_MIN_AGE_MONTHS * unit:
         return None
     for low, high, cutoff in WHO_BANDS:
         if low * unit <= scaled < high * unit:
@@ -132,7 +165,7 @@ def who_cutoff(sex: str, age_days: int | None, age_years: float | None) -> int |
     return WHO_ADULT[sex]
 
 
-def build_snapshot(doc: dict) -> Snapshot:
+def build_snapshot(doc: Mapping[str, Any]) -> Snapshot:
     """Build the snapshot of a document that :func:`validate_case` accepted (not re-checked here)."""
     patient = doc["patient"]
     episode = doc["episode"]
@@ -142,6 +175,8 @@ def build_snapshot(doc: dict) -> Snapshot:
     onset_s = episode.get("onset_on")
     onset = date.fromisoformat(onset_s) if onset_s is not None else None
 
+    age_days: int | None
+    onset_days: int | None
     if birth is not None:
         age_days = (assessed - birth).days
         onset_days = ((onset or assessed) - birth).days
@@ -167,7 +202,7 @@ def build_snapshot(doc: dict) -> Snapshot:
         feats = frozenset([k for k, v in raw.items() if v is True])
         features |= feats
         side = raw.get("side", "midline")
-        lesion = Lesion(raw["site"], side, raw["modality"], raw.get("level"), feats)
+        lesion = _make_lesion(raw["site"], side, raw["modality"], raw.get("level"), feats)
         lesions.append(lesion)
         bones.add(lesion.bone)
         sides_by_site.setdefault(lesion.site, set()).add(side)
@@ -183,13 +218,13 @@ def build_snapshot(doc: dict) -> Snapshot:
     findings.update(fin)
 
     if onset_days is not None:
-        onset_under_3: bool | None = onset_days * _YEAR_DEN < 3 * _YEAR_NUM
+        onset_under_3: bool | None = onset_days * _YEAR_DEN < EARLY_ONSET_YEARS * _YEAR_NUM
     else:
-        onset_under_3 = None if age_onset is None else age_onset < 3
+        onset_under_3 = None if age_onset is None else age_onset < EARLY_ONSET_YEARS
     if age_days is not None:
-        at_most_3: bool | None = age_days * _YEAR_DEN <= 3 * _YEAR_NUM
+        at_most_3: bool | None = age_days * _YEAR_DEN <= JANSSON_MIN_AGE_YEARS * _YEAR_NUM
     else:
-        at_most_3 = None if age_years is None else age_years <= 3
+        at_most_3 = None if age_years is None else age_years <= JANSSON_MIN_AGE_YEARS
 
     cutoff = who_cutoff(sex, age_days, age_years)
     hb, wbc, plt, neut = (
@@ -202,16 +237,20 @@ def build_snapshot(doc: dict) -> Snapshot:
     if wbc is None or plt is None or anaemia is None:
         normal_count = None  # the contract: unknown when any of the three is unknown
     else:
-        normal_count = 4.0 <= wbc <= 13.5 and 150 <= plt <= 450 and not anaemia
+        normal_count = (
+            WBC_LOW_10E9_L <= wbc <= WBC_HIGH_10E9_L
+            and PLATELETS_LOW_10E9_L <= plt <= PLATELETS_HIGH_10E9_L
+            and not anaemia
+        )
     cytopenia = (
-        (wbc is not None and wbc < 4.0)
-        or (neut is not None and neut < 2.0)
-        or (plt is not None and plt < 150)
+        (wbc is not None and wbc < WBC_LOW_10E9_L)
+        or (neut is not None and neut < NEUTROPHILS_LOW_10E9_L)
+        or (plt is not None and plt < PLATELETS_LOW_10E9_L)
         or anaemia is True
     )
 
     fever, temp = symptoms["fever"], symptoms["max_temperature_c"]
-    fever_shown = fever is True or (temp is not None and temp >= 38.0)
+    fever_shown = fever is True or (temp is not None and temp >= FEVER_C)
     temperature_known = fever is not None or temp is not None
     if fever_shown:
         normal_temp: bool | None = False
@@ -243,7 +282,7 @@ def build_snapshot(doc: dict) -> Snapshot:
             on_antibiotics=on_ab,
             lesions=tuple(lesions),
             bones_involved=n_bones,
-            focality="none" if n_bones == 0 else ("unifocal" if n_bones == 1 else "multifocal"),
+            focality=V.FOCALITY_NONE if n_bones == 0 else (V.UNIFOCAL if n_bones == 1 else V.MULTIFOCAL),
             symmetric=any("left" in s and "right" in s for s in sides_by_site.values()),
             clavicle_alone=n_bones == 1 and lesions[0].site == "clavicle",
             features=frozenset(features),

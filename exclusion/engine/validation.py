@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from datetime import date
+from typing import TypeGuard
 
 from .schema import (
     ACTIVITY,
@@ -31,7 +33,10 @@ from .schema import (
     SITES,
     SYMPTOMS,
     TOP_KEYS,
+    FieldSpec,
 )
+
+CaseError = dict[str, str]  # {"path": ..., "message": ...}
 
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _SITES = frozenset(SITES)
@@ -44,28 +49,29 @@ _BIOPSY_KEYS = frozenset(BIOPSY_KEYS)
 class CaseValidationError(ValueError):
     """Raised by :func:`assess` for an invalid document; ``errors`` lists every problem found."""
 
-    def __init__(self, errors: list[dict]) -> None:
+    def __init__(self, errors: list[CaseError]) -> None:
         self.errors = errors
         shown = "; ".join(f"{e['path'] or '(document)'}: {e['message']}" for e in errors[:5])
         more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
         super().__init__(f"invalid {SCHEMA_IN} document: {shown}{more}")
 
 
-def _choices(options) -> str:
+def _choices(options: Iterable[str]) -> str:
     return ", ".join(f'"{o}"' for o in options)
 
 
-def is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[int | float]:
     """A JSON number: int or float, never bool (True is an int in Python), never NaN or infinity."""
-    t = type(value)
-    if t is int:
+    if type(value) is int:
         return True
-    if t is float:
+    if type(value) is float:
         return math.isfinite(value)
     return False
 
 
-def _check_unknown(obj: dict, allowed: frozenset, prefix: str, errors: list[dict]) -> None:
+def _check_unknown(
+    obj: dict[str, object], allowed: frozenset[str], prefix: str, errors: list[CaseError]
+) -> None:
     if obj.keys() <= allowed:  # the common case, checked in C
         return
     for key in obj:
@@ -73,7 +79,7 @@ def _check_unknown(obj: dict, allowed: frozenset, prefix: str, errors: list[dict
             errors.append({"path": f"{prefix}{key}", "message": "unknown field (not part of cno-case/1)"})
 
 
-def _check_field(value: object, spec: tuple, path: str, errors: list[dict]) -> None:
+def _check_field(value: object, spec: FieldSpec, path: str, errors: list[CaseError]) -> None:
     """Check one optional field; ``None`` (unknown) is always accepted here."""
     if value is None:
         return
@@ -94,7 +100,7 @@ def _check_field(value: object, spec: tuple, path: str, errors: list[dict]) -> N
             errors.append({"path": path, "message": f"must be one of {_choices(spec[1])} or null"})
 
 
-def _check_section(obj: object, table: dict, prefix: str, errors: list[dict]) -> None:
+def _check_section(obj: object, table: dict[str, FieldSpec], prefix: str, errors: list[CaseError]) -> None:
     """An optional object of optional fields (symptoms, findings, labs, activity).
 
     Inlined rather than calling _check_field per key: this loop is the hot path of validation.
@@ -121,7 +127,7 @@ def _check_section(obj: object, table: dict, prefix: str, errors: list[dict]) ->
             _check_field(value, spec, prefix + key, errors)
 
 
-def _parse_date(value: object, path: str, errors: list[dict], today: date) -> date | None:
+def _parse_date(value: object, path: str, errors: list[CaseError], today: date) -> date | None:
     if type(value) is not str or not _DATE_RE.match(value):
         errors.append({"path": path, "message": "must be a date written YYYY-MM-DD"})
         return None
@@ -135,7 +141,7 @@ def _parse_date(value: object, path: str, errors: list[dict], today: date) -> da
     return parsed
 
 
-def _check_age(value: object, path: str, errors: list[dict]) -> float | None:
+def _check_age(value: object, path: str, errors: list[CaseError]) -> float | None:
     if value is None:
         return None
     if not is_number(value):
@@ -152,7 +158,7 @@ def _check_age(value: object, path: str, errors: list[dict]) -> float | None:
     return value
 
 
-def _check_patient(patient: object, errors: list[dict], today: date) -> date | None:
+def _check_patient(patient: object, errors: list[CaseError], today: date) -> date | None:
     if type(patient) is not dict:
         errors.append({"path": "patient", "message": "required object with at least 'sex'"})
         return None
@@ -168,7 +174,7 @@ def _check_patient(patient: object, errors: list[dict], today: date) -> date | N
     return _parse_date(birth, "patient.birth_date", errors, today)
 
 
-def _check_biopsy(biopsy: object, errors: list[dict]) -> None:
+def _check_biopsy(biopsy: object, errors: list[CaseError]) -> None:
     if biopsy is None:
         return
     if type(biopsy) is not dict:
@@ -192,7 +198,7 @@ def _check_biopsy(biopsy: object, errors: list[dict]) -> None:
         )
 
 
-def _check_lesion(lesion: object, prefix: str, errors: list[dict]) -> None:
+def _check_lesion(lesion: object, prefix: str, errors: list[CaseError]) -> None:
     if type(lesion) is not dict:
         errors.append(
             {"path": prefix[:-1], "message": "each lesion must be an object with 'site' and 'modality'"}
@@ -233,7 +239,7 @@ def _check_lesion(lesion: object, prefix: str, errors: list[dict]) -> None:
             errors.append({"path": f"{prefix}{key}", "message": "unknown field (not part of cno-case/1)"})
 
 
-def _check_episode(episode: object, birth: date | None, errors: list[dict], today: date) -> None:
+def _check_episode(episode: object, birth: date | None, errors: list[CaseError], today: date) -> None:
     if type(episode) is not dict:
         errors.append(
             {"path": "episode", "message": "required object with at least 'assessed_on' and 'lesions'"}
@@ -284,11 +290,11 @@ def _check_episode(episode: object, birth: date | None, errors: list[dict], toda
             _check_lesion(lesion, f"episode.lesions[{i}].", errors)
 
 
-def validate_case(doc: object, today: date | None = None) -> list[dict]:
+def validate_case(doc: object, today: date | None = None) -> list[CaseError]:
     """Every problem of ``doc`` as ``{"path", "message"}``; an empty list means a valid ``cno-case/1``."""
     if today is None:
         today = date.today()
-    errors: list[dict] = []
+    errors: list[CaseError] = []
     if type(doc) is not dict:
         return [{"path": "", "message": f"a {SCHEMA_IN} document must be a JSON object"}]
     schema = doc.get("schema")

@@ -572,7 +572,17 @@ def test_normal_blood_count_limits_are_inclusive():
 # --- registry --------------------------------------------------------------------------------------------
 def test_a_duplicate_rule_id_is_refused():
     with pytest.raises(ValueError, match="duplicate rule id"):
-        register(Rule("INF-FEVER", "x", (), "x", "x", "infection"))
+        register(
+            Rule(
+                id="INF-FEVER",
+                title="x",
+                inputs=(),
+                explanation="x",
+                source="x",
+                group="infection",
+                evaluate=lambda s: None,
+            )
+        )
 
 
 def test_the_catalogue_is_stable_unique_and_every_rule_cites_a_source():
