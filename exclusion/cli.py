@@ -77,7 +77,7 @@ EXAMPLE_CASE = {
         ],
         "activity": {"pain_vas": 4, "patient_global_vas": 3, "physician_global_vas": 4, "chaq": 0.5},
     },
-}  # the contract's example (shared/contract/case-v1.md): a typical three-lesion case
+}  # the contract's example (the cno-case/1 contract): a typical three-lesion case
 
 
 class _Unparsable:

@@ -2,7 +2,7 @@
 
 The bulk recompute (`patients.summary_services`) loads a chunk of patients' rows in a few queries, turns
 them into the plain facts below and calls `summarise()` per patient. Definitions follow the clinical
-reference (shared/clinical/reference.md, section 4 and rules I1–I6) and the case contract's derived
+reference (the clinical reference, section 4 and rules I1–I6) and the case contract's derived
 quantities (bone, focality, symmetric).
 """
 

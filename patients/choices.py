@@ -1,4 +1,4 @@
-"""Enumerations and field groups of the case contract (shared/contract/case-v1.md).
+"""Enumerations and field groups of the case contract (the cno-case/1 contract).
 
 The names are the contract's; models, forms, the case-document conversion and the API use them from here.
 """

@@ -18,7 +18,7 @@ _numbers = itertools.count(1)
 
 
 def contract_example() -> dict[str, Any]:
-    """The three-lesion symmetric case printed in shared/contract/case-v1.md."""
+    """The three-lesion symmetric case printed in the cno-case/1 contract."""
     return json.loads((FIXTURES / "contract_example.json").read_text())
 
 

@@ -2,7 +2,7 @@
 
 These tests need neither Django nor the exclusion engine: they read the manifest and the
 `cno-case/1` documents as plain JSON and check them against the contract
-(/work/shared/contract/case-v1.md), whose key sets are embedded below.
+(the cno-case/1 contract), whose key sets are embedded below.
 """
 
 import json

@@ -1,4 +1,4 @@
-"""CNO/CRMO exclusion engine: pure Python, no Django (see shared/contract/case-v1.md).
+"""CNO/CRMO exclusion engine: pure Python, no Django (see the cno-case/1 contract).
 
 Public API: RULESET_VERSION, CaseValidationError, validate_case, assess, assess_valid, explain,
 rule_catalogue, canonical_case; the codes and labels of the assessment are in ``vocabulary``.

@@ -1,4 +1,4 @@
-"""Turn a validated case into a ``cno-assessment/1`` document (shared/contract/case-v1.md).
+"""Turn a validated case into a ``cno-assessment/1`` document (the cno-case/1 contract).
 
 The rules decide; this module only applies them in the contract's order and writes the document.
 """

@@ -1,4 +1,4 @@
-"""The publications behind the rules (shared/clinical/reference.md), each written out once.
+"""The publications behind the rules (the project's clinical reference), each written out once.
 
 A rule's ``source`` is one of these, or several joined with "; ". Never edit one without checking the
 reference: the strings are part of the public rule catalogue and of every stored finding.

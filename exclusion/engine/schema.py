@@ -1,4 +1,4 @@
-"""Field tables of the ``cno-case/1`` contract (shared/contract/case-v1.md), in contract order.
+"""Field tables of the ``cno-case/1`` contract (the cno-case/1 contract), in contract order.
 
 Everything here is plain data so that validation, the snapshot and the canonical form read the same tables
 and can never disagree about a field name, an enumeration or a range.

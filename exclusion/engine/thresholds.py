@@ -1,4 +1,4 @@
-"""Every number a rule compares against, named once (shared/contract/case-v1.md; sources in citations.py).
+"""Every number a rule compares against, named once (the cno-case/1 contract; sources in citations.py).
 
 Comparisons keep the contract's direction: "at least" is ``>=``, "below" is ``<``, "normal" ranges are
 inclusive. Each constant is written in the type its texts print it in (30, but 38.0), so a rule text built

@@ -1,6 +1,6 @@
 """The clinical system of record: sites, memberships, patients, episodes, lesions, biopsies.
 
-Column names are the contract's (shared/contract/case-v1.md). Every nullable clinical column means
+Column names are the contract's (the cno-case/1 contract). Every nullable clinical column means
 "unknown" when null, never "no". Ranges and enumerations are database constraints, not only form checks.
 """
 

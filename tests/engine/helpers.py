@@ -109,7 +109,7 @@ JANSSON_ITEMS = {
 
 
 def check_shape(a: dict) -> None:
-    """Assert that ``a`` is a well-formed cno-assessment/1 document (shared/contract/case-v1.md)."""
+    """Assert that ``a`` is a well-formed cno-assessment/1 document (the cno-case/1 contract)."""
     assert list(a) == [
         "schema",
         "ruleset",

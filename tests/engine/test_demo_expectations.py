@@ -1,4 +1,4 @@
-"""The demo data set carries outcomes derived by hand from shared/contract/case-v1.md, independently of the
+"""The demo data set carries outcomes derived by hand from the cno-case/1 contract, independently of the
 engine. Every episode must come out as predicted: two derivations of the contract that agree."""
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ CONTRACT_EXAMPLE_OUTPUT = {
 
 
 def test_the_contract_example_gives_exactly_the_contract_assessment():
-    """shared/contract/case-v1.md: the example input and output documents."""
+    """the cno-case/1 contract: the example input and output documents."""
     result = run(example())
     assert result == CONTRACT_EXAMPLE_OUTPUT
     assert result["ruleset"] == RULESET_VERSION == "2026.11"

@@ -1,4 +1,4 @@
-"""The case snapshot and its derived quantities (shared/contract/case-v1.md, "Derived quantities")."""
+"""The case snapshot and its derived quantities (the cno-case/1 contract, "Derived quantities")."""
 
 from __future__ import annotations
 

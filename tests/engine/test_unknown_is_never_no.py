@@ -1,6 +1,6 @@
 """Unknown is never "no": removing one screening input makes the differential incomplete and names the path.
 
-Contract table "screening data" (shared/contract/case-v1.md); the contract example has all of them known.
+Contract table "screening data" (the cno-case/1 contract); the contract example has all of them known.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Strict validation of cno-case/1 (shared/contract/case-v1.md, "Rules of the format")."""
+"""Strict validation of cno-case/1 (the cno-case/1 contract, "Rules of the format")."""
 
 from __future__ import annotations
 

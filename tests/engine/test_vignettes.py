@@ -1,4 +1,4 @@
-"""Published vignettes V1–V14 of shared/clinical/reference.md ("Published case vignettes"), as fixtures.
+"""Published vignettes V1–V14 of the clinical reference ("Published case vignettes"), as fixtures.
 
 Encoding rules used for every fixture in tests/engine/vignettes/:
 - only published facts are encoded; anything "NR" (not reported) is left out, i.e. unknown;

@@ -1,5 +1,5 @@
 """The vocabulary: every code an assessment can carry is written once, with a label, and agrees with the
-contract's lists (tests/engine/helpers.py, written from shared/contract/case-v1.md independently)."""
+contract's lists (tests/engine/helpers.py, written from the cno-case/1 contract independently)."""
 
 from __future__ import annotations
 
