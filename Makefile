@@ -41,7 +41,7 @@ lint: install
 
 bench: install
 	$(BIN)/python -m exclusion bench
-	$(BIN)/python -m patients.bench
+	$(BIN)/python -m exclusion.summaries.bench
 
 clean:
 	rm -rf $(VENV) var staticfiles test-artifacts .pytest_cache .ruff_cache .hypothesis

@@ -140,23 +140,23 @@ CELERY_TIMEZONE = TIME_ZONE
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes DRF answer 401 (not 403) to anonymous requests.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "patients.api.authentication.ApiTokenAuthentication",
+        "cno_app.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON only, with DATA_UPLOAD_MAX_MEMORY_SIZE enforced (413): DRF bypasses Django's own check.
-    "DEFAULT_PARSER_CLASSES": ["patients.api.parsers.LimitedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["cno_app.api.parsers.LimitedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "patients.api.throttling.TokenRateThrottle",
-        "patients.api.throttling.AnonymousRateThrottle",
+        "cno_app.api.throttling.TokenRateThrottle",
+        "cno_app.api.throttling.AnonymousRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "token": env_rate("API_RATE_PER_TOKEN", "600/minute"),
         "anon": env_rate("API_RATE_ANONYMOUS", "60/minute"),
     },
     # One error shape ({"errors": [{"path", "message"}]}); never a stack trace or SQL, even with DEBUG on.
-    "EXCEPTION_HANDLER": "patients.api.exceptions.api_exception_handler",
+    "EXCEPTION_HANDLER": "cno_app.api.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
@@ -173,7 +173,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "patients.api.openapi.add_contract_components",
+        "exclusion.workbench.api.openapi.add_contract_components",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

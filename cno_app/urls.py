@@ -3,7 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path, re_path
 
-from patients.api.exceptions import api_not_found
+from cno_app.api.exceptions import api_not_found
+from exclusion.workbench import urls as workbench_urls
+from patients import urls as record_urls
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -15,9 +17,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
-    path("api/v1/", include("cno_app.api_urls")),
+    path("api/v1/", include("cno_app.api.urls")),
     re_path(r"^api/", api_not_found),  # unknown API paths: JSON 404, never a debug page
-    path("review/", include("exclusion.urls")),
-    path("tokens/", include("patients.token_urls")),
-    path("", include("patients.urls")),
+    path("review/", include("exclusion.review.urls")),
+    path("tokens/", include("patients.tokens.urls")),
+    # One "patients" namespace for the clinician's pages: the record's (patients) and the derived ones.
+    path("", include((record_urls.urlpatterns + workbench_urls.urlpatterns, "patients"))),
 ]

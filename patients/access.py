@@ -72,3 +72,15 @@ def require_edit_clinical(user: Any, site_id: int) -> None:
 def scope_to_user(queryset: QuerySet, user: Any, site_path: str = "site") -> QuerySet:
     """Filter any queryset to the sites the user can see; `site_path` leads from the model to its Site."""
     return queryset.filter(**{f"{site_path}__in": site_ids(user)})
+
+
+# The working site chosen in the site switcher, kept in the session.
+SITE_SESSION_KEY = "cno_working_site"
+
+
+def working_site_id(request: Any) -> int | None:
+    """The site chosen in the switcher, if the user still belongs to it."""
+    site_id = request.session.get(SITE_SESSION_KEY)
+    if site_id in site_ids(request.user):
+        return site_id
+    return None

@@ -1,17 +1,23 @@
 """Staff administration, scoped like everything else: a site administrator sees and manages only the
-records of the sites they administer; a superuser sees all. Clinical edits in the admin go through
-Model.save(), so the audit history records them with the acting user (the middleware sets it).
+records of the sites they administer; a superuser sees all.
+
+Clinical records (patients, episodes with their lesions and biopsy) are saved through patients.services,
+the same path as the browser and the API: validated once, assessed, audited with the acting user, and
+followed by the derived side (review flag, activity summary). An episode form carries the version it
+was loaded at; saving over a newer version is refused as a conflict, with the input kept.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 
-from patients import access
+from patients import access, services
 from patients.models import AuditEntry, Biopsy, Episode, Lesion, Patient, Site, SiteMembership
 
 
@@ -94,25 +100,137 @@ class PatientAdmin(SiteScopedAdmin):
     search_fields = ["record_number"]
     list_select_related = ["site"]
 
+    def save_model(self, request: HttpRequest, obj: Patient, form: Any, change: bool) -> None:
+        values = {name: form.cleaned_data[name] for name in ("record_number", "sex", "birth_date")}
+        if change:
+            # Re-assesses the patient's episodes (age comes from the birth date).
+            services.patient_update(actor=request.user, patient=obj, **values)
+        else:
+            created = services.patient_create(actor=request.user, site=form.cleaned_data["site"], **values)
+            obj.pk = created.pk
+
+
+class EpisodeAdminForm(forms.ModelForm):
+    """The episode as stored, plus the version it was loaded at (optimistic locking, as in the browser)."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Episode
+        exclude = ["version"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        loaded = cleaned.get("loaded_version")
+        if self.instance.pk is not None:
+            current = Episode.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            if loaded is None or loaded != current:
+                raise ValidationError(
+                    f"This episode was changed by someone else since you opened it (now version {current}). "
+                    "Your input is kept below: open the episode again in another tab, compare, and re-apply.",
+                    code="stale_version",
+                )
+        return cleaned
+
+
+def _lesions(formset: Any) -> list[dict[str, Any]]:
+    """The complete new list of lesions for episode_update: kept ones with their id, new ones without."""
+    lesions = []
+    for form in formset.forms:
+        if formset._should_delete_form(form) or (form.instance.pk is None and not form.has_changed()):
+            continue
+        values = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if name not in ("id", "episode", "DELETE")
+        }
+        if form.instance.pk is not None:
+            values["id"] = form.instance.pk
+        lesions.append(values)
+    return lesions
+
+
+def _biopsy(formset: Any) -> dict[str, Any] | None:
+    for form in formset.forms:
+        if formset._should_delete_form(form):
+            return None
+        if form.instance.pk is not None or form.has_changed():
+            return {
+                name: value
+                for name, value in form.cleaned_data.items()
+                if name not in ("id", "episode", "DELETE")
+            }
+    return None
+
+
+# The episode's own fields, as the services take them (the patient is fixed when it is created).
+EPISODE_FIELDS = [
+    field.name
+    for field in Episode._meta.concrete_fields
+    if field.name not in ("id", "patient", "version", "created_at", "updated_at")
+]
+
 
 @admin.register(Episode)
 class EpisodeAdmin(SiteScopedAdmin):
     site_path = "patient__site"
+    form = EpisodeAdminForm
     list_display = ["patient", "assessed_on", "version", "updated_at"]
     list_select_related = ["patient__site"]
     readonly_fields = ["version"]
     inlines = [LesionInline, BiopsyInline]
 
+    def changeform_view(self, request: HttpRequest, object_id: Any = None, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().changeform_view(request, object_id, *args, **kwargs)
+        except (services.StaleVersionError, services.CaseDocumentError) as exc:
+            # Someone saved between the form's check and ours, or the contract refused the whole episode:
+            # the admin's transaction rolled back, nothing was written.
+            messages.error(request, f"Not saved: {exc}")
+            return HttpResponseRedirect(request.path)
+
+    def _create_formsets(self, request: HttpRequest, obj: Any, change: bool) -> Any:
+        # Keep the bound inline formsets: save_model hands the lesions and biopsy to the service together
+        # with the episode, so one call validates, saves and assesses all of it.
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        request._episode_formsets = formsets  # type: ignore[attr-defined]
+        return formsets, inline_instances
+
     def save_model(self, request: HttpRequest, obj: Episode, form: Any, change: bool) -> None:
+        by_model = {formset.model: formset for formset in request._episode_formsets}  # type: ignore[attr-defined]
+        data = {name: value for name, value in form.cleaned_data.items() if name in EPISODE_FIELDS}
+        lesions = _lesions(by_model[Lesion])
+        biopsy = _biopsy(by_model[Biopsy])
         if change:
-            obj.version += 1
-        super().save_model(request, obj, form, change)
+            saved = services.episode_update(
+                actor=request.user,
+                episode_id=obj.pk,
+                expected_version=form.cleaned_data["loaded_version"],
+                data=data,
+                lesions=lesions,
+                biopsy=biopsy,
+            )
+        else:
+            patient = form.cleaned_data["patient"]
+            saved = services.episode_create(
+                actor=request.user, patient=patient, data=data, lesions=lesions, biopsy=biopsy
+            )
+        obj.pk, obj.version = saved.pk, saved.version
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        from exclusion.services import episode_evaluate
+        pass  # saved by save_model, through the service
 
-        episode_evaluate(episode=form.instance)
+    def delete_model(self, request: HttpRequest, obj: Episode) -> None:
+        services.episode_delete(actor=request.user, episode=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for episode in queryset.select_related("patient"):
+            services.episode_delete(actor=request.user, episode=episode)
 
 
 @admin.register(AuditEntry)
@@ -131,4 +249,4 @@ class AuditEntryAdmin(SiteScopedAdmin):
         return False
 
 
-from patients import admin_tokens  # noqa: E402, F401 - registers the API token admin
+from patients.tokens import admin as admin_tokens  # noqa: E402, F401 - registers the API token admin

@@ -1,8 +1,10 @@
 """Services: every write to patients, episodes, lesions and biopsies goes through here.
 
 Each service runs in one transaction, checks the actor's role at the record's site, validates the whole
-episode against the case contract before committing (nothing half-saved), records the actor for the
-audit history, and re-assesses the episode.
+episode against the case contract once before committing (nothing half-saved), records the actor for the
+audit history, assesses the episode, and sends patients.signals.episode_changed so the derived side
+(assessments, review flags, activity summaries) follows in the same transaction. Every door (browser,
+API, case intake, admin, management commands) writes through these functions.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from exclusion import engine
+from patients import signals
 from patients.access import require_edit_clinical
 from patients.audit import acting_as
 from patients.casedoc import case_to_records, episode_to_case, patient_conflicts
@@ -130,7 +134,14 @@ def episode_delete(*, actor: Any, episode: Episode) -> None:
         patient = episode.patient
         episode.delete()
         _touch(patient)
-        _after_episode_change(patient=patient, episode=None)
+        signals.episode_changed.send(
+            sender=Episode,
+            episode=None,
+            patient_id=patient.pk,
+            case=None,
+            result=None,
+            reason=signals.DELETED,
+        )
 
 
 def case_import(*, actor: Any, site: Site, record_number: str, doc: Any) -> Episode:
@@ -139,8 +150,6 @@ def case_import(*, actor: Any, site: Site, record_number: str, doc: Any) -> Epis
     The same site and record number is the same patient; a document that disagrees with the patient on
     file (sex or birth date) is refused rather than silently overwriting it.
     """
-    from exclusion import engine
-
     errors = engine.validate_case(doc)
     if errors:
         raise CaseDocumentError(errors)
@@ -209,30 +218,26 @@ def _touch(patient: Patient) -> None:
     patient.save(update_fields=["updated_at"])
 
 
-def _validate_and_assess(episode: Episode) -> None:
-    """Check the stored episode against the contract (the engine's own validation), then assess it."""
-    from exclusion import engine
-
+def _validate_and_assess(episode: Episode, *, reason: str = signals.EDITED) -> dict[str, Any]:
+    """Check the stored episode against the contract (the engine's own validation) once, assess it, and
+    tell the derived side. Returns the assessment."""
     episode = (
         Episode.objects.select_related("patient", "biopsy").prefetch_related("lesions").get(pk=episode.pk)
     )
-    errors = engine.validate_case(episode_to_case(episode))
+    doc = episode_to_case(episode)
+    errors = engine.validate_case(doc)
     if errors:
         raise CaseDocumentError(errors)
-    _after_episode_change(patient=episode.patient, episode=episode)
+    result = engine.assess_valid(doc)
+    signals.episode_changed.send(
+        sender=Episode, episode=episode, patient_id=episode.patient_id, case=doc, result=result, reason=reason
+    )
+    return result
 
 
-def _after_episode_change(*, patient: Patient, episode: Episode | None) -> None:
-    """Everything that follows a change to an episode, its lesions or its biopsy."""
-    from exclusion.review_services import flag_sync, flags_resolve_orphans
-    from exclusion.services import episode_evaluate
-    from patients.summary_services import summary_after_change
-
-    if episode is not None:
-        assessment = episode_evaluate(episode=episode)
-        flag_sync(episode=episode, assessment=assessment)
-    else:
-        # A deleted episode's flags keep their history but leave the queue.
-        flags_resolve_orphans(patient=patient)
-    # The activity summary is recomputed by a worker once this transaction commits.
-    summary_after_change(patient_id=patient.pk)
+def episode_reassess(*, episode_id: int) -> dict[str, Any]:
+    """Assess a stored episode again with the current ruleset (after a ruleset change); the record is not
+    changed, and the derived side follows as after an edit. Idempotent. A system job: no actor."""
+    with transaction.atomic():
+        episode = Episode.objects.select_for_update().get(pk=episode_id)
+        return _validate_and_assess(episode, reason=signals.REASSESSED)

@@ -18,8 +18,6 @@ from patients.choices import BoneSite, Modality, Side
 
 register = template.Library()
 
-SITE_SESSION_KEY = "cno_working_site"
-
 STATUS_LABELS = {
     "concern": "Concern — work-up needed",
     "excluded": "Excluded",
@@ -186,7 +184,7 @@ def site_switcher(context: dict[str, Any]) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
     sites = [membership.site for membership in access.memberships(user)]
-    current = request.session.get(SITE_SESSION_KEY) if request is not None else None
+    current = request.session.get(access.SITE_SESSION_KEY) if request is not None else None
     return {"sites": sites, "current": current, "request": request, "csrf_token": context.get("csrf_token")}
 
 

@@ -6,10 +6,11 @@ import datetime
 from typing import Any
 
 from exclusion import engine
-from exclusion.selectors import assessment_latest
-from patients.activity import AssessmentFacts, EpisodeFacts, LesionFacts, summarise
-from patients.models import ActivitySummary, Episode, Patient, Site
-from patients.summary_services import SUMMARY_VALUE_COLUMNS
+from exclusion.models import ActivitySummary
+from exclusion.summaries.facts import AssessmentFacts, EpisodeFacts, LesionFacts, summarise
+from exclusion.summaries.services import SUMMARY_VALUE_COLUMNS
+from exclusion.workbench.selectors import assessment_latest
+from patients.models import Episode, Patient, Site
 from tests.factories import case, make_episode
 
 VALUE_FIELDS = SUMMARY_VALUE_COLUMNS

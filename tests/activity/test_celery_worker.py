@@ -23,10 +23,10 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from cno_app.celery import app
-from patients import summary_services
-from patients.models import ActivitySummary
+from exclusion.models import ActivitySummary
+from exclusion.summaries import services as summary_services
+from exclusion.summaries.tasks import sweep_summaries
 from patients.services import episode_update
-from patients.tasks import sweep_summaries
 from tests.activity.helpers import from_scratch, make_course, stored
 from tests.factories import make_episode, make_site
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from patients.activity import PEDCNO_SOURCE, EpisodeFacts, LesionFacts, pedcno, pedcno_level
+from exclusion.summaries.facts import PEDCNO_SOURCE, EpisodeFacts, LesionFacts, pedcno, pedcno_level
 
 BASE = {"esr_mm_h": 40, "mri_lesions": 10, "physician_global_vas": 10, "patient_global_vas": 10, "chaq": 2.0}
 

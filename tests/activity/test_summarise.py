@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from patients.activity import AssessmentFacts, EpisodeFacts, LesionFacts, activity_state, summarise
+from exclusion.summaries.facts import AssessmentFacts, EpisodeFacts, LesionFacts, activity_state, summarise
 
 OEDEMA = LesionFacts("tibia", "left", "", "mri", marrow_oedema=True)
 QUIET_MRI = LesionFacts("tibia", "left", "", "mri")

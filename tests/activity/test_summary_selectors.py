@@ -7,8 +7,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from patients import summary_services
-from patients.summary_selectors import summaries_list, summary_get
+from exclusion.summaries import services as summary_services
+from exclusion.summaries.selectors import summaries_list, summary_get
 from tests.activity.helpers import make_course
 from tests.factories import case, make_episode
 

@@ -11,8 +11,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from exclusion import engine
-from patients import summary_services
-from patients.models import ActivitySummary
+from exclusion.models import ActivitySummary
+from exclusion.summaries import services as summary_services
 from patients.services import episode_update
 from tests.activity.helpers import from_scratch, make_course, stored, visit
 from tests.factories import case, make_episode

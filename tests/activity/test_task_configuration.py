@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.db import DatabaseError
 
 from cno_app.celery import app
-from patients import tasks
+from exclusion.summaries import tasks
 
 
 def test_the_beat_schedule_in_code_sweeps_summaries_every_minute():
     entry = app.conf.beat_schedule["sweep-activity-summaries"]
-    assert entry["task"] == tasks.sweep_summaries.name == "patients.tasks.sweep_summaries"
+    assert entry["task"] == tasks.sweep_summaries.name == "summaries.sweep"
     assert entry["schedule"] == 60.0
 
 

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from patients.models import SiteMembership
-from patients.token_services import token_create
+from patients.tokens.services import token_create
 
 
 @pytest.fixture(autouse=True)

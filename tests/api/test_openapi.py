@@ -11,7 +11,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from exclusion import engine
-from patients.api.openapi import contract_components
+from exclusion.workbench.api.openapi import contract_components
 from tests.api.test_case_intake import demo_cases
 
 

@@ -18,8 +18,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from exclusion.models import Flag
+from exclusion.summaries.services import summary_recompute_chunk
 from patients.models import SiteMembership
-from patients.summary_services import summary_recompute_chunk
 from tests.api.conftest import token_client
 from tests.factories import case, contract_example, make_episode, make_site, make_user
 

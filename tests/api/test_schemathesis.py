@@ -27,8 +27,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from exclusion.models import Flag
-from patients.summary_services import summary_recompute_chunk
-from patients.token_services import token_create
+from exclusion.summaries.services import summary_recompute_chunk
+from patients.tokens.services import token_create
 from tests.factories import case, make_episode, make_site, make_user
 
 CHECKS = [

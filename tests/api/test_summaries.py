@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from patients.models import ActivitySummary, Patient
-from patients.summary_services import summary_recompute_chunk
+from exclusion.models import ActivitySummary
+from exclusion.summaries.services import summary_recompute_chunk
+from patients.models import Patient
 from tests.api.conftest import token_client
 from tests.factories import case, make_episode, make_user
 

@@ -13,7 +13,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from patients.models import ApiToken, Site, SiteMembership
-from patients.token_services import token_create, token_hash, token_list, token_revoke
+from patients.tokens.services import token_create, token_hash, token_list, token_revoke
 from tests.factories import make_user
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from exclusion.assessments.models import ImmutableError
 from exclusion.models import Assessment
-from exclusion.models.assessment import ImmutableError
-from exclusion.selectors import assessment_latest, assessments_latest_for
-from exclusion.services import episode_evaluate
-from patients.services import episode_update
+from exclusion.workbench.selectors import assessment_latest, assessments_latest_for
+from patients.services import episode_reassess, episode_update
 from tests.factories import make_episode
 
 
@@ -19,11 +18,12 @@ def test_saving_an_episode_stores_its_assessment(north):
     assert latest.bristol_status == "criterion_1_met" and latest.biopsy_recommended is False
 
 
-def test_re_evaluating_an_unchanged_episode_stores_nothing_new(north):
+def test_re_assessing_an_unchanged_episode_stores_nothing_new(north):
     episode = make_episode(north, "A-2")
-    before = Assessment.objects.count()
-    assert episode_evaluate(episode=episode) == assessment_latest(episode_id=episode.pk)
-    assert Assessment.objects.count() == before
+    before = assessment_latest(episode_id=episode.pk)
+    episode_reassess(episode_id=episode.pk)
+    assert assessment_latest(episode_id=episode.pk) == before
+    assert Assessment.objects.filter(episode=episode).count() == 1
 
 
 def test_a_changed_input_stores_a_new_assessment(trio, north):

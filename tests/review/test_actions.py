@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from exclusion.models import Flag
-from exclusion.review_selectors import signoff_for_episodes
-from exclusion.review_services import (
+from exclusion.review.selectors import signoff_for_episodes
+from exclusion.review.services import (
     FlagStateError,
     episode_sign_off,
     flag_assign,
@@ -158,8 +158,8 @@ def test_signoff_for_episodes_takes_one_query_for_many_episodes(north, reviewer,
 
 
 def test_a_decision_marks_the_patients_summary_stale_and_the_recompute_clears_open_flag(flag, reviewer):
-    from patients.models import ActivitySummary
-    from patients.summary_services import summary_sweep
+    from exclusion.models import ActivitySummary
+    from exclusion.summaries.services import summary_sweep
 
     summary_sweep(sync=True)
     assert ActivitySummary.objects.get(patient_id=flag.patient_id).open_flag is True

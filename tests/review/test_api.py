@@ -147,7 +147,7 @@ def test_the_list_query_count_does_not_grow_with_flags(north, reviewer, django_a
 
 
 def test_the_detail_query_count_does_not_grow_with_history(flag, reviewer, django_assert_max_num_queries):
-    from exclusion.review_services import flag_comment
+    from exclusion.review.services import flag_comment
 
     api = client_for(reviewer)
     with django_assert_max_num_queries(4) as few:

@@ -6,8 +6,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from exclusion.models import Flag, FlagEvent
-from exclusion.models.review import NeverDeletedError
-from exclusion.review_services import flag_decide, flag_reasons
+from exclusion.review.models import NeverDeletedError
+from exclusion.review.services import flag_decide, flag_reasons
 from patients.models import Lesion
 from patients.services import episode_delete, episode_update
 from tests.factories import case, make_episode

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from exclusion.models import Flag, SignOff
-from exclusion.review_services import flag_decide
+from exclusion.review.services import flag_decide
 from tests.factories import case, make_episode, make_user
 from tests.review.conftest import infection_case, malignancy_case, unifocal_tibia_case
 
@@ -178,7 +178,7 @@ def test_a_reviewer_signs_off_and_an_edit_marks_it_changed_since_sign_off(north,
     episode_update(actor=None, episode_id=episode.pk, expected_version=1, data={"esr_mm_h": 35})
     from django.template.loader import render_to_string
 
-    from exclusion.review_selectors import signoff_for_episodes
+    from exclusion.review.selectors import signoff_for_episodes
 
     html = render_to_string(
         "review/_signoff_badge.html", {"signoff": signoff_for_episodes([episode.pk])[episode.pk]}
@@ -213,7 +213,7 @@ def test_the_patient_page_includes_show_flag_decision_and_sign_off(
 ):
     from django.template.loader import render_to_string
 
-    from exclusion.review_selectors import flags_for_episodes
+    from exclusion.review.selectors import flags_for_episodes
 
     flag_decide(
         actor=reviewer, flag=flag, decision="biopsy_not_indicated", reason_code="other", comment="MDT"

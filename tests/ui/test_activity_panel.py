@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from patients.activity import PEDCNO_SOURCE
-from patients.summary_services import summary_sweep
+from exclusion.summaries.facts import PEDCNO_SOURCE
+from exclusion.summaries.services import summary_sweep
 from tests.factories import case, make_episode
 
 pytestmark = pytest.mark.django_db

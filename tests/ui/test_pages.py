@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from exclusion.selectors import assessment_latest
+from exclusion.workbench.selectors import assessment_latest
 from patients.models import Episode, Patient
 from tests.factories import case, make_episode, make_site, make_user
 from tests.ui.helpers import episode_post, symmetric_episode_post

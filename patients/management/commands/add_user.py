@@ -17,7 +17,7 @@ from django.db import transaction
 
 from patients.choices import Role
 from patients.models import Site, SiteMembership
-from patients.token_services import token_create
+from patients.tokens.services import token_create
 
 
 class Command(BaseCommand):

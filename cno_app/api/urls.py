@@ -1,0 +1,11 @@
+"""/api/v1/: every app's API routes are included here, with the schema and the interactive docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns: list = [
+    path("", include("exclusion.review.api_urls")),
+    path("", include("exclusion.workbench.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,58 @@
+"""Browser forms of the review queue. They only shape input: the services decide what is valid, and the
+views attach the services' field errors to these forms so nothing typed is lost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from exclusion.review.models import Decision, NotIndicatedReason
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=Decision.choices, widget=forms.RadioSelect)
+    reason_code = forms.ChoiceField(
+        label="Coded reason (when a biopsy is not indicated)",
+        required=False,
+        choices=[("", "—"), *NotIndicatedReason.choices],
+    )
+    diagnosis = forms.CharField(
+        label="Alternative diagnosis",
+        required=False,
+        max_length=200,
+        help_text="Required for an alternative diagnosis.",
+    )
+    comment = forms.CharField(
+        label="Decision comment",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required when a biopsy is not indicated: say why.",
+    )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label="Comment for the history", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ChoiceField(label="Assign to")
+
+    def __init__(self, *args: Any, reviewers: list[Any], user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reviewers = {str(r.pk): r for r in reviewers}
+        choices = [("", "— nobody —")]
+        choices += [
+            (pk, f"{r.get_username()}{' (me)' if r.pk == user.pk else ''}")
+            for pk, r in self.reviewers.items()
+        ]
+        self.fields["assignee"].choices = choices
+        self.fields["assignee"].required = False
+
+    def chosen(self) -> Any | None:
+        return self.reviewers.get(self.cleaned_data.get("assignee") or "")
+
+
+class SignOffForm(forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    comment = forms.CharField(required=False, max_length=2000, widget=forms.TextInput)

@@ -1,0 +1,177 @@
+"""Read paths of the review queue. Every selector takes the user and scopes to their sites."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from exclusion.models import Flag, FlagEvent, SignOff
+from exclusion.review.filters import FlagFilters
+from exclusion.review.models import FlagStatus
+from patients import access
+from patients.choices import Role
+
+
+def _scoped(user: Any) -> QuerySet[Flag]:
+    return access.scope_to_user(Flag.objects.all(), user)
+
+
+def _filtered(
+    queryset: QuerySet[Flag], filters: FlagFilters, user: Any, *, with_status: bool
+) -> QuerySet[Flag]:
+    if with_status and filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.reason:
+        # Matching the quoted code in the JSON text works on PostgreSQL and SQLite alike.
+        queryset = queryset.filter(reasons__icontains=f'"{filters.reason}"')
+    if filters.site_id:
+        queryset = queryset.filter(site_id=filters.site_id)
+    if filters.assignee == "me":
+        queryset = queryset.filter(assignee=user)
+    elif filters.assignee == "none":
+        queryset = queryset.filter(assignee__isnull=True)
+    elif isinstance(filters.assignee, int):
+        queryset = queryset.filter(assignee_id=filters.assignee)
+    return queryset
+
+
+def flag_list(*, user: Any, filters: FlagFilters | None = None) -> QuerySet[Flag]:
+    """Flags the user can see, riskiest first (priority, then longest open): one query."""
+    queryset = _filtered(_scoped(user), filters or FlagFilters(status=None), user, with_status=True)
+    return queryset.select_related("site", "patient", "assessment", "assignee", "decided_by").order_by(
+        "priority", "opened_at", "id"
+    )
+
+
+def flag_counts(*, user: Any, filters: FlagFilters | None = None) -> dict[str, int]:
+    """How many flags per status under the other filters: one query."""
+    queryset = _filtered(_scoped(user), filters or FlagFilters(status=None), user, with_status=False)
+    counts = queryset.aggregate(
+        **{status: Count("id", filter=Q(status=status)) for status in FlagStatus.values}, all=Count("id")
+    )
+    return counts
+
+
+@dataclass(frozen=True)
+class Worklist:
+    flags: QuerySet[Flag]
+    counts: dict[str, int]
+
+
+def worklist_list(*, user: Any, filters: FlagFilters) -> Worklist:
+    return Worklist(
+        flags=flag_list(user=user, filters=filters), counts=flag_counts(user=user, filters=filters)
+    )
+
+
+def flag_get(*, user: Any, flag_id: int) -> Flag:
+    """The flag with its history if the user can see its site; Http404 otherwise (never 403)."""
+    queryset = flag_list(user=user).prefetch_related(
+        Prefetch("events", queryset=FlagEvent.objects.select_related("actor").order_by("at", "id"))
+    )
+    return get_object_or_404(queryset, pk=flag_id)
+
+
+def flags_for_episodes(*, user: Any, episode_ids: Iterable[int]) -> dict[int, Flag]:
+    """The newest flag of each episode the user can see (any status), keyed by episode id: one query.
+
+    For the patient and episode pages: clinicians see the flag and its decision there, read-only.
+    """
+    newest: dict[int, Flag] = {}
+    rows = _scoped(user).filter(episode_id__in=list(episode_ids)).select_related("decided_by", "assignee")
+    for flag in rows.order_by("episode_id", "-id"):
+        newest.setdefault(flag.episode_id, flag)
+    return newest
+
+
+def reviewers_of_site(*, site_id: int) -> list[Any]:
+    """Who can be assigned a flag of the site."""
+    return list(
+        get_user_model()
+        .objects.filter(memberships__site_id=site_id, memberships__role=Role.REVIEWER, is_active=True)
+        .order_by("username")
+    )
+
+
+@dataclass(frozen=True)
+class SignOffSummary:
+    signed_by: str
+    signed_at: datetime.datetime
+    episode_version: int
+    current_version: int
+    comment: str
+
+    @property
+    def changed_since(self) -> bool:
+        """True when the episode was edited after the sign-off."""
+        return self.current_version > self.episode_version
+
+
+def signoff_for_episodes(episode_ids: Iterable[int]) -> dict[int, SignOffSummary]:
+    """The latest sign-off of each episode, keyed by episode id: one query whatever the count.
+
+    Callers pass ids they already scoped to the user (sign-offs carry no clinical data of their own).
+    """
+    ids = list(episode_ids)
+    if not ids:
+        return {}
+    rows = (
+        SignOff.objects.filter(episode_id__in=ids)
+        .select_related("episode")
+        .only("episode_id", "episode__version", "signed_by_label", "signed_at", "episode_version", "comment")
+        .order_by("episode_id", "-id")
+    )
+    latest: dict[int, SignOffSummary] = {}
+    for row in rows:
+        if row.episode_id not in latest:
+            latest[row.episode_id] = SignOffSummary(
+                signed_by=row.signed_by_label,
+                signed_at=row.signed_at,
+                episode_version=row.episode_version,
+                current_version=row.episode.version,
+                comment=row.comment,
+            )
+    return latest
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    age_years: float | None
+    focality: str
+    bones: list[str]
+    crp_mg_l: float | None
+    assessed_on: str | None
+
+
+def case_facts(flag: Flag) -> CaseFacts:
+    """The key facts of a flag's case, from the assessed case document (no extra query)."""
+    if flag.assessment is None:
+        return CaseFacts(age_years=None, focality="", bones=[], crp_mg_l=None, assessed_on=None)
+    doc = flag.assessment.case
+    episode = doc.get("episode", {})
+    birth, assessed = doc.get("patient", {}).get("birth_date"), episode.get("assessed_on")
+    if birth and assessed:
+        days = (datetime.date.fromisoformat(assessed) - datetime.date.fromisoformat(birth)).days
+        age = round(days / 365.25, 1)
+    else:
+        age = episode.get("age_years")
+    bones: list[str] = []
+    for lesion in episode.get("lesions", []):
+        label = " ".join(part for part in (lesion.get("site", ""), lesion.get("level", "")) if part)
+        side = lesion.get("side", "midline")
+        label += f" ({side})" if side != "midline" else ""
+        if label not in bones:
+            bones.append(label)
+    return CaseFacts(
+        age_years=age,
+        focality=flag.assessment.focality,
+        bones=bones,
+        crp_mg_l=(episode.get("labs") or {}).get("crp_mg_l"),
+        assessed_on=assessed,
+    )

@@ -1,0 +1,288 @@
+"""Services of the review queue: flags follow assessments; reviewers assign, comment, decide and sign off.
+
+Every change to a flag writes a FlagEvent with the acting user and the time, in the same transaction.
+Only reviewers of the flag's site act; the caller has already found the flag through a scoped selector
+(another site's flag is a 404 there, before any service runs).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from exclusion.models import Assessment, Flag, FlagEvent, SignOff
+from exclusion.review.models import (
+    Decision,
+    FlagEventKind,
+    FlagStatus,
+    NotIndicatedReason,
+    priority_for,
+)
+from exclusion.summaries.services import summary_after_change
+from patients.access import can_review
+from patients.audit import current_actor
+from patients.models import Episode
+from patients.services import StaleVersionError
+
+
+class FlagStateError(Exception):
+    """The action does not fit the flag's current status (e.g. deciding a decided flag)."""
+
+
+def flag_reasons(result: dict[str, Any]) -> list[str]:
+    """The reasons to review an assessment: biopsy reasons (when a biopsy is recommended), then every
+    differential in `concern` as `<differential>_concern`, without duplicates, in that order.
+
+    Biopsy reasons count only while a biopsy is recommended: with an adequate biopsy on file they are
+    still reported by the engine but no longer call for review on their own.
+    """
+    reasons: list[str] = []
+    biopsy = result.get("biopsy") or {}
+    if biopsy.get("recommended"):
+        reasons.extend(biopsy.get("reasons") or [])
+    for name, differential in (result.get("differentials") or {}).items():
+        if differential.get("status") == "concern":
+            reasons.append(f"{name}_concern")
+    return list(dict.fromkeys(reasons))
+
+
+def _event(flag: Flag, kind: str, actor: Any, *, text: str = "", detail: dict | None = None) -> FlagEvent:
+    return FlagEvent.objects.create(
+        flag=flag,
+        kind=kind,
+        actor=actor,
+        actor_label=actor.get_username() if actor is not None else "system",
+        text=text,
+        detail=detail or {},
+    )
+
+
+def _require_reviewer(actor: Any, flag_site_id: int) -> None:
+    if not can_review(actor, flag_site_id):
+        raise PermissionDenied("Only reviewers of this site can act on its flags.")
+
+
+@transaction.atomic
+def flag_sync(*, episode: Episode, assessment: Assessment) -> Flag | None:
+    """Make the episode's flag follow its latest assessment. Idempotent: an unchanged assessment changes
+    nothing. Events are attributed to whoever changed the data (None: a system job)."""
+    actor = current_actor()
+    reasons = flag_reasons(assessment.result)
+    flag = Flag.objects.select_for_update().filter(episode=episode).order_by("-id").first()
+    now = timezone.now()
+
+    if flag is None or flag.status == FlagStatus.RESOLVED:
+        # A resolved flag stays closed; reasons that come back raise a new one.
+        if not reasons:
+            return flag
+        flag = Flag.objects.create(
+            site_id=episode.patient.site_id,
+            patient_id=episode.patient_id,
+            episode=episode,
+            assessment=assessment,
+            reasons=reasons,
+            priority=priority_for(reasons),
+            opened_at=now,
+        )
+        _event(flag, FlagEventKind.CREATED, actor, detail={"reasons": reasons, "assessment": assessment.pk})
+        return flag
+
+    before = list(flag.reasons)
+    if set(before) == set(reasons):
+        if flag.assessment_id != assessment.pk:  # same reasons, newer facts for the queue row
+            flag.assessment = assessment
+            flag.save(update_fields=["assessment", "updated_at"])
+        return flag
+
+    flag.assessment = assessment
+
+    change = {"before": before, "after": reasons, "assessment": assessment.pk}
+    if not reasons:
+        flag.status = FlagStatus.RESOLVED
+        flag.save()
+        _event(flag, FlagEventKind.AUTO_RESOLVED, actor, detail=change)
+        return flag
+
+    flag.reasons = reasons
+    flag.priority = priority_for(reasons)
+    if flag.status == FlagStatus.DECIDED:
+        # The decision was about other reasons: the flag goes back to the queue (decision kept in history).
+        flag.status = FlagStatus.OPEN
+        flag.opened_at = now
+        _clear_decision(flag)
+        flag.save()
+        _event(flag, FlagEventKind.REOPENED, actor, detail=change)
+    else:
+        flag.save()
+        _event(flag, FlagEventKind.REASONS_CHANGED, actor, detail=change)
+    return flag
+
+
+@transaction.atomic
+def flags_resolve_orphans(*, patient_id: int) -> int:
+    """After an episode is deleted: its open or decided flags (episode now null) resolve, with a record."""
+    actor = current_actor()
+    flags = Flag.objects.select_for_update().filter(
+        patient_id=patient_id, episode__isnull=True, status__in=[FlagStatus.OPEN, FlagStatus.DECIDED]
+    )
+    count = 0
+    for flag in flags:
+        before = list(flag.reasons)
+        flag.status = FlagStatus.RESOLVED
+        flag.save()
+        _event(flag, FlagEventKind.AUTO_RESOLVED, actor, detail={"before": before, "why": "episode_deleted"})
+        count += 1
+    return count
+
+
+def _clear_decision(flag: Flag) -> None:
+    flag.decision = ""
+    flag.decision_reason_code = ""
+    flag.decision_diagnosis = ""
+    flag.decision_comment = ""
+    flag.decided_by = None
+    flag.decided_at = None
+
+
+def _locked(flag: Flag) -> Flag:
+    return Flag.objects.select_for_update().get(pk=flag.pk)
+
+
+@transaction.atomic
+def flag_assign(*, actor: Any, flag: Flag, assignee: Any | None) -> Flag:
+    """Assign the flag to a reviewer of its site (the actor or a team-mate); None unassigns."""
+    _require_reviewer(actor, flag.site_id)
+    flag = _locked(flag)
+    if assignee is not None and not can_review(assignee, flag.site_id):
+        raise ValidationError({"assignee": "The assignee must be a reviewer at this flag's site."})
+    if flag.status == FlagStatus.RESOLVED:
+        raise FlagStateError("This flag resolved itself; there is nothing left to assign.")
+    if flag.assignee_id == (assignee.pk if assignee else None):
+        return flag
+    flag.assignee = assignee
+    flag.save(update_fields=["assignee", "updated_at"])
+    _event(
+        flag,
+        FlagEventKind.ASSIGNED,
+        actor,
+        detail={"assignee": assignee.get_username() if assignee else None},
+    )
+    return flag
+
+
+@transaction.atomic
+def flag_comment(*, actor: Any, flag: Flag, text: str) -> FlagEvent:
+    _require_reviewer(actor, flag.site_id)
+    flag = _locked(flag)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Write a comment before saving it."})
+    return _event(flag, FlagEventKind.COMMENTED, actor, text=text)
+
+
+def decision_errors(decision: str, reason_code: str, comment: str, diagnosis: str) -> dict[str, str]:
+    """Field errors for a decision, all at once (shared by the form and the API through the service)."""
+    errors: dict[str, str] = {}
+    if decision not in Decision.values:
+        errors["decision"] = f"Choose one of: {', '.join(Decision.values)}."
+        return errors
+    if decision == Decision.BIOPSY_NOT_INDICATED:
+        if not reason_code:
+            errors["reason_code"] = (
+                "A coded reason is required when a biopsy is not indicated "
+                f"(one of: {', '.join(NotIndicatedReason.values)})."
+            )
+        elif reason_code not in NotIndicatedReason.values:
+            errors["reason_code"] = f"Unknown reason; choose one of: {', '.join(NotIndicatedReason.values)}."
+        if not comment:
+            errors["comment"] = "A comment is required when a biopsy is not indicated: say why."
+    elif reason_code:
+        errors["reason_code"] = "A coded reason belongs only to the decision biopsy_not_indicated."
+    if decision == Decision.ALTERNATIVE_DIAGNOSIS:
+        if not diagnosis:
+            errors["diagnosis"] = "Name the alternative diagnosis."
+    elif diagnosis:
+        errors["diagnosis"] = "A diagnosis belongs only to the decision alternative_diagnosis."
+    return errors
+
+
+@transaction.atomic
+def flag_decide(
+    *,
+    actor: Any,
+    flag: Flag,
+    decision: str,
+    reason_code: str = "",
+    comment: str = "",
+    diagnosis: str = "",
+) -> Flag:
+    """Record a reviewer's decision on an open flag; ValidationError names each wrong field."""
+    _require_reviewer(actor, flag.site_id)
+    reason_code, comment, diagnosis = (
+        (reason_code or "").strip(),
+        (comment or "").strip(),
+        (diagnosis or "").strip(),
+    )
+    errors = decision_errors(decision, reason_code, comment, diagnosis)
+    if errors:
+        raise ValidationError(errors)
+    flag = _locked(flag)
+    if flag.status != FlagStatus.OPEN:
+        raise FlagStateError(
+            f"Only an open flag can be decided; this one is {flag.get_status_display().lower()}."
+        )
+    flag.status = FlagStatus.DECIDED
+    flag.decision = decision
+    flag.decision_reason_code = reason_code
+    flag.decision_diagnosis = diagnosis
+    flag.decision_comment = comment
+    flag.decided_by = actor
+    flag.decided_at = timezone.now()
+    flag.save()
+    _event(
+        flag,
+        FlagEventKind.DECIDED,
+        actor,
+        text=comment,
+        detail={
+            "decision": decision,
+            "reason_code": reason_code,
+            "diagnosis": diagnosis,
+            "reasons": flag.reasons,
+        },
+    )
+    # The patient's activity summary shows whether a flag is open: refresh it now, not at the next sweep.
+    summary_after_change(patient_id=flag.patient_id)
+    return flag
+
+
+@transaction.atomic
+def episode_sign_off(
+    *, actor: Any, episode: Episode, expected_version: int | None = None, comment: str = ""
+) -> SignOff:
+    """A reviewer signs off the episode's work-up at the version they saw.
+
+    Refused while the episode has an open flag (decide it first) and when the episode changed since the
+    reviewer loaded it (`expected_version`), so a sign-off never covers data nobody looked at.
+    """
+    site_id = episode.patient.site_id
+    if not can_review(actor, site_id):
+        raise PermissionDenied("Only reviewers of this site can sign off a work-up.")
+    episode = Episode.objects.select_for_update().get(pk=episode.pk)
+    if expected_version is not None and episode.version != expected_version:
+        raise StaleVersionError(episode.version)
+    if Flag.objects.filter(episode=episode, status=FlagStatus.OPEN).exists():
+        raise ValidationError(
+            {"__all__": "This episode has an open review flag: decide it before signing off."}
+        )
+    return SignOff.objects.create(
+        episode=episode,
+        site_id=site_id,
+        signed_by=actor,
+        signed_by_label=actor.get_username(),
+        episode_version=episode.version,
+        comment=(comment or "").strip(),
+    )

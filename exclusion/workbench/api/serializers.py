@@ -1,0 +1,236 @@
+"""Input and output serializers of the API (HackSoft style: one small serializer per direction).
+
+Case documents are validated by the engine (exclusion.engine.validate_case), never by a serializer, so the
+API reports exactly the errors the command line reports. Serializers here validate only the envelopes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cno_app.api.openapi import ref
+from exclusion.summaries.models import ActivityState
+from patients.casedoc import episode_to_case
+from patients.choices import Sex
+from patients.models.core import record_number_validator
+
+RECORD_NUMBER_HELP = "A pseudonymous record number, unique within the site (never a name)."
+
+
+class RecordNumberField(serializers.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault("help_text", RECORD_NUMBER_HELP)
+        super().__init__(validators=[record_number_validator], **kwargs)
+
+
+# --- Patients ---------------------------------------------------------------------------------------
+
+
+class PatientFilterInput(serializers.Serializer):
+    record_number = serializers.CharField(required=False, max_length=32, help_text="Exact record number.")
+    site = serializers.SlugField(required=False, max_length=32, help_text="Site code, e.g. NORTH.")
+    updated_since = serializers.DateTimeField(
+        required=False, help_text="Only patients changed at or after this time (ISO 8601)."
+    )
+    biopsy_recommended = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The latest assessment of the patient's latest episode recommends (or not) a biopsy.",
+    )
+    open_flag = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The patient has (or has no) open review flag.",
+    )
+
+
+class PatientCreateInput(serializers.Serializer):
+    site = serializers.SlugField(max_length=32, help_text="Code of one of your sites.")
+    record_number = RecordNumberField()
+    sex = serializers.ChoiceField(choices=Sex.choices, default=Sex.UNKNOWN)
+    birth_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class PatientUpdateInput(serializers.Serializer):
+    record_number = RecordNumberField(required=False)
+    sex = serializers.ChoiceField(choices=Sex.choices, required=False)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+
+
+class PatientOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    site = serializers.CharField(source="site.code")
+    record_number = serializers.CharField()
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    birth_date = serializers.DateField(allow_null=True)
+    episode_count = serializers.IntegerField()
+    biopsy_recommended = serializers.BooleanField(
+        allow_null=True, help_text="From the latest assessment of the latest episode; null without episodes."
+    )
+    exclusion_complete = serializers.BooleanField(allow_null=True)
+    open_flags = serializers.IntegerField(help_text="Open review flags on the patient's episodes.")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+# --- Episodes ---------------------------------------------------------------------------------------
+
+
+@extend_schema_field(ref("CnoEpisode"))
+class ContractEpisodeField(serializers.JSONField):
+    """The `episode` object of a cno-case/1 document; validated by the engine, not here."""
+
+
+class EpisodeCreateInput(serializers.Serializer):
+    episode = ContractEpisodeField()
+
+
+class EpisodeUpdateInput(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, help_text="The version you read (optimistic locking).")
+    episode = ContractEpisodeField(help_text="The complete new episode (lesions and biopsy replaced).")
+
+
+class AssessmentBriefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    ruleset = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    biopsy_recommended = serializers.BooleanField()
+    exclusion_complete = serializers.BooleanField()
+    bristol_status = serializers.CharField()
+    focality = serializers.CharField()
+
+
+class EpisodeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    patient_id = serializers.IntegerField()
+    version = serializers.IntegerField(help_text="Send it back with an update.")
+    episode = serializers.SerializerMethodField()
+    latest_assessment = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(ref("CnoEpisode"))
+    def get_episode(self, obj: Any) -> dict[str, Any]:
+        return episode_to_case(obj)["episode"]
+
+    @extend_schema_field(AssessmentBriefOutput(allow_null=True))
+    def get_latest_assessment(self, obj: Any) -> dict[str, Any] | None:
+        assessment = self.context["assessments"].get(obj.pk)
+        return None if assessment is None else AssessmentBriefOutput(assessment).data
+
+
+# --- Case intake ------------------------------------------------------------------------------------
+
+
+@extend_schema_field(ref("CnoCase"))
+class ContractCaseField(serializers.JSONField):
+    """A cno-case/1 document; validated by the engine, not here."""
+
+
+class CaseIntakeInput(serializers.Serializer):
+    site = serializers.SlugField(max_length=32, help_text="Code of one of your sites.")
+    record_number = RecordNumberField(help_text="Same site and record number = same patient.")
+    case = ContractCaseField()
+
+
+@extend_schema_field(ref("CnoAssessment"))
+class ContractAssessmentField(serializers.JSONField):
+    pass
+
+
+class CaseIntakeOutput(serializers.Serializer):
+    patient_id = serializers.IntegerField()
+    episode_id = serializers.IntegerField()
+    assessment = ContractAssessmentField(help_text="Exactly what `python -m exclusion assess` prints.")
+
+
+# --- Rules ------------------------------------------------------------------------------------------
+
+
+class RuleOutput(serializers.Serializer):
+    id = serializers.CharField()
+    title = serializers.CharField()
+    inputs = serializers.ListField(child=serializers.CharField())
+    explanation = serializers.CharField()
+    source = serializers.CharField()
+
+
+class RuleCatalogueOutput(serializers.Serializer):
+    ruleset = serializers.CharField()
+    rules = RuleOutput(many=True)
+
+
+def paginated(serializer: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:
+    """A page of `serializer` items: follow `next` until it is null."""
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "next": serializers.URLField(allow_null=True, help_text="The next page, or null on the last."),
+            "results": serializer(many=True),
+        },
+    )
+
+
+# --- Activity summaries -----------------------------------------------------------------------------
+
+
+class SummaryFilterInput(serializers.Serializer):
+    updated_since = serializers.DateTimeField(
+        required=False, help_text="Only summaries computed at or after this time (ISO 8601)."
+    )
+    site = serializers.SlugField(required=False, max_length=32, help_text="Site code, e.g. NORTH.")
+    activity_state = serializers.ChoiceField(choices=ActivityState.choices, required=False)
+    open_flag = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="The patient has (or has no) open flag."
+    )
+
+
+class SummaryLatestOutput(serializers.Serializer):
+    episode_id = serializers.IntegerField()
+    assessed_on = serializers.DateField()
+    focality = serializers.CharField(allow_null=True)
+    bones_involved = serializers.IntegerField(allow_null=True)
+    symmetric = serializers.BooleanField(allow_null=True)
+    active_lesions = serializers.IntegerField(allow_null=True)
+    biopsy_recommended = serializers.BooleanField(allow_null=True)
+    exclusion_complete = serializers.BooleanField(allow_null=True)
+    bristol_status = serializers.CharField(allow_null=True)
+    jansson_points = serializers.IntegerField(allow_null=True)
+
+
+class SummaryTrendOutput(serializers.Serializer):
+    episode_id = serializers.IntegerField()
+    assessed_on = serializers.DateField()
+    crp_mg_l = serializers.FloatField(allow_null=True)
+    esr_mm_h = serializers.FloatField(allow_null=True)
+    active_lesions = serializers.IntegerField(allow_null=True)
+    pain_vas = serializers.FloatField(allow_null=True)
+    physician_global_vas = serializers.FloatField(allow_null=True)
+
+
+class SummaryOutput(serializers.Serializer):
+    patient_id = serializers.IntegerField()
+    site = serializers.CharField(source="patient.site.code")
+    record_number = serializers.CharField(source="patient.record_number")
+    computed_at = serializers.DateTimeField(allow_null=True, help_text="When it was last computed.")
+    stale = serializers.BooleanField(help_text="True while a recompute is pending: newer data exist.")
+    ruleset = serializers.CharField()
+    episodes_count = serializers.IntegerField()
+    first_assessed_on = serializers.DateField(allow_null=True)
+    latest_assessed_on = serializers.DateField(allow_null=True)
+    latest = SummaryLatestOutput(allow_null=True)
+    trend = SummaryTrendOutput(many=True)
+    activity_state = serializers.ChoiceField(choices=ActivityState.choices)
+    pedcno = serializers.IntegerField(allow_null=True, help_text="PedCNO response level, latest vs first.")
+    severe_course = serializers.BooleanField()
+    silent_activity = serializers.BooleanField()
+    spine_involved = serializers.BooleanField()
+    vertebral_collapse = serializers.BooleanField()
+    open_flag = serializers.BooleanField()

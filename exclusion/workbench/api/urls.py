@@ -1,0 +1,22 @@
+from django.urls import path
+
+from exclusion.workbench.api import views
+
+urlpatterns = [
+    path("patients/", views.PatientListCreateApi.as_view(), name="api-patients"),
+    path("patients/<int:patient_id>/", views.PatientDetailApi.as_view(), name="api-patient"),
+    path(
+        "patients/<int:patient_id>/episodes/", views.PatientEpisodesApi.as_view(), name="api-patient-episodes"
+    ),
+    path("episodes/<int:episode_id>/", views.EpisodeDetailApi.as_view(), name="api-episode"),
+    path("episodes/<int:episode_id>/case/", views.EpisodeCaseApi.as_view(), name="api-episode-case"),
+    path(
+        "episodes/<int:episode_id>/assessment/",
+        views.EpisodeAssessmentApi.as_view(),
+        name="api-episode-assessment",
+    ),
+    path("patients/<int:patient_id>/summary/", views.PatientSummaryApi.as_view(), name="api-patient-summary"),
+    path("summaries/", views.SummaryListApi.as_view(), name="api-summaries"),
+    path("cases/", views.CaseIntakeApi.as_view(), name="api-cases"),
+    path("rules/", views.RuleListApi.as_view(), name="api-rules"),
+]

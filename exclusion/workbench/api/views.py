@@ -1,0 +1,323 @@
+"""API views: thin. Each parses its input, calls one selector or service, and serializes the result.
+
+Errors are raised, never built here: cno_app.api.exceptions turns them into the one error shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cno_app.api.openapi import errors, ref
+from cno_app.api.pagination import MAX_PAGE_SIZE, KeysetPage, paginated_response_data
+from cno_app.api.permissions import require_clinical_write, visible_site
+from cno_app.api.views import ApiView
+from exclusion import engine
+from exclusion.summaries.selectors import summaries_list, summary_get
+from exclusion.workbench.api import selectors
+from exclusion.workbench.api.documents import assessment_document, check_case, episode_records
+from exclusion.workbench.api.openapi import example_assessment, example_case
+from exclusion.workbench.api.serializers import (
+    CaseIntakeInput,
+    CaseIntakeOutput,
+    EpisodeCreateInput,
+    EpisodeOutput,
+    EpisodeUpdateInput,
+    PatientCreateInput,
+    PatientFilterInput,
+    PatientOutput,
+    PatientUpdateInput,
+    RuleCatalogueOutput,
+    SummaryFilterInput,
+    SummaryOutput,
+    paginated,
+)
+from exclusion.workbench.selectors import assessment_latest, assessments_latest_for
+from patients.casedoc import episode_to_case
+from patients.services import case_import, episode_create, episode_update, patient_create, patient_update
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("cursor", str, description="Opaque position from the `next` link of the previous page."),
+    OpenApiParameter("page_size", int, description=f"Items per page, 1 to {MAX_PAGE_SIZE} (default 50)."),
+]
+
+
+def _episode_data(episodes: list[Any]) -> list[dict[str, Any]]:
+    latest = assessments_latest_for(episode_ids=[episode.pk for episode in episodes])
+    return EpisodeOutput(episodes, many=True, context={"assessments": latest}).data
+
+
+def _validated(serializer_class: type, data: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class PatientListCreateApi(ApiView):
+    @extend_schema(
+        operation_id="patients_list",
+        summary="List your sites' patients",
+        description="Ordered by last change (oldest first), then id; pass `updated_since` to pull changes.",
+        parameters=[PatientFilterInput, *PAGE_PARAMETERS],
+        responses={200: paginated(PatientOutput, "PatientPage"), **errors(400)},
+    )
+    def get(self, request: Request) -> Response:
+        filters = _validated(PatientFilterInput, request.query_params.dict())
+        page = KeysetPage(selectors.patient_api_list(user=request.user, **filters), request, "updated_at")
+        return Response(paginated_response_data(page, PatientOutput(page.results, many=True).data))
+
+    @extend_schema(
+        operation_id="patients_create",
+        summary="Create a patient",
+        request=PatientCreateInput,
+        responses={201: PatientOutput, **errors(400, 403, 404, 413)},
+        examples=[
+            OpenApiExample(
+                "New patient",
+                value={
+                    "site": "NORTH",
+                    "record_number": "NF-2001",
+                    "sex": "female",
+                    "birth_date": "2014-03-02",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        data = _validated(PatientCreateInput, request.data)
+        site = visible_site(request.user, data.pop("site"))
+        require_clinical_write(request.user, site.id)
+        patient = patient_create(actor=request.user, site=site, **data)
+        patient = selectors.patient_api_get(user=request.user, patient_id=patient.pk)
+        return Response(PatientOutput(patient).data, status=status.HTTP_201_CREATED)
+
+
+class PatientDetailApi(ApiView):
+    @extend_schema(
+        operation_id="patients_retrieve", summary="One patient", responses={200: PatientOutput, **errors(404)}
+    )
+    def get(self, request: Request, patient_id: int) -> Response:
+        patient = selectors.patient_api_get(user=request.user, patient_id=patient_id)
+        return Response(PatientOutput(patient).data)
+
+    @extend_schema(
+        operation_id="patients_update",
+        summary="Change a patient's record number, sex or birth date",
+        description="Every episode of the patient is re-assessed (age-dependent rules may change).",
+        request=PatientUpdateInput,
+        responses={200: PatientOutput, **errors(400, 403, 404, 413)},
+    )
+    def patch(self, request: Request, patient_id: int) -> Response:
+        patient = selectors.patient_api_get(user=request.user, patient_id=patient_id)
+        require_clinical_write(request.user, patient.site_id)
+        data = _validated(PatientUpdateInput, request.data)
+        patient_update(actor=request.user, patient=patient, **data)
+        patient = selectors.patient_api_get(user=request.user, patient_id=patient_id)
+        return Response(PatientOutput(patient).data)
+
+
+class PatientEpisodesApi(ApiView):
+    @extend_schema(
+        operation_id="patients_episodes_list",
+        summary="A patient's episodes",
+        description="Oldest first; each with its cno-case/1 `episode` and its latest assessment's summary.",
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(EpisodeOutput, "EpisodePage"), **errors(400, 404)},
+    )
+    def get(self, request: Request, patient_id: int) -> Response:
+        patient = selectors.patient_api_get(user=request.user, patient_id=patient_id)
+        page = KeysetPage(selectors.episode_api_list(patient=patient), request, "assessed_on")
+        return Response(paginated_response_data(page, _episode_data(page.results)))
+
+    @extend_schema(
+        operation_id="patients_episodes_create",
+        summary="Add an episode to a patient",
+        description="The body's `episode` is the `episode` object of a cno-case/1 document; it is validated "
+        "with the patient on file, exactly as the command line validates a whole document.",
+        request=EpisodeCreateInput,
+        responses={201: EpisodeOutput, **errors(400, 403, 404, 413)},
+        examples=[OpenApiExample("Episode", value={"episode": example_case()["episode"]}, request_only=True)],
+    )
+    def post(self, request: Request, patient_id: int) -> Response:
+        patient = selectors.patient_api_get(user=request.user, patient_id=patient_id)
+        require_clinical_write(request.user, patient.site_id)
+        data = _validated(EpisodeCreateInput, request.data)
+        records = episode_records(patient, data["episode"])
+        episode = episode_create(
+            actor=request.user,
+            patient=patient,
+            data=records.episode,
+            lesions=records.lesions,
+            biopsy=records.biopsy,
+        )
+        episode = selectors.episode_api_get(user=request.user, episode_id=episode.pk)
+        return Response(_episode_data([episode])[0], status=status.HTTP_201_CREATED)
+
+
+class EpisodeDetailApi(ApiView):
+    @extend_schema(
+        operation_id="episodes_retrieve", summary="One episode", responses={200: EpisodeOutput, **errors(404)}
+    )
+    def get(self, request: Request, episode_id: int) -> Response:
+        episode = selectors.episode_api_get(user=request.user, episode_id=episode_id)
+        return Response(_episode_data([episode])[0])
+
+    @extend_schema(
+        operation_id="episodes_update",
+        summary="Replace an episode (optimistic locking)",
+        description="Send the `version` you read. If someone saved in between, nothing is changed and the "
+        "answer is 409 with `current_version`: reload, reapply your change, and send again.",
+        request=EpisodeUpdateInput,
+        responses={200: EpisodeOutput, **errors(400, 403, 404, 409, 413)},
+        examples=[
+            OpenApiExample(
+                "Update", value={"version": 2, "episode": example_case()["episode"]}, request_only=True
+            )
+        ],
+    )
+    def put(self, request: Request, episode_id: int) -> Response:
+        episode = selectors.episode_api_get(user=request.user, episode_id=episode_id)
+        require_clinical_write(request.user, episode.patient.site_id)
+        data = _validated(EpisodeUpdateInput, request.data)
+        records = episode_records(episode.patient, data["episode"])
+        episode_update(
+            actor=request.user,
+            episode_id=episode.pk,
+            expected_version=data["version"],
+            data=records.episode,
+            lesions=records.lesions,
+            biopsy=records.biopsy,
+        )
+        episode = selectors.episode_api_get(user=request.user, episode_id=episode_id)
+        return Response(_episode_data([episode])[0])
+
+
+class EpisodeCaseApi(ApiView):
+    @extend_schema(
+        operation_id="episodes_case",
+        summary="The episode as a cno-case/1 document",
+        responses={
+            200: OpenApiResponse(ref("CnoCase"), examples=[OpenApiExample("Case", value=example_case())]),
+            **errors(404),
+        },
+    )
+    def get(self, request: Request, episode_id: int) -> Response:
+        episode = selectors.episode_api_get(user=request.user, episode_id=episode_id)
+        return Response(episode_to_case(episode))
+
+
+class EpisodeAssessmentApi(ApiView):
+    @extend_schema(
+        operation_id="episodes_assessment",
+        summary="The episode's latest cno-assessment/1",
+        responses={
+            200: OpenApiResponse(
+                ref("CnoAssessment"), examples=[OpenApiExample("Assessment", value=example_assessment())]
+            ),
+            **errors(404),
+        },
+    )
+    def get(self, request: Request, episode_id: int) -> Response:
+        episode = selectors.episode_api_get(user=request.user, episode_id=episode_id)
+        assessment = assessment_latest(episode_id=episode.pk)
+        if assessment is None:  # every saved episode is assessed in its own transaction; defensive only
+            raise NotFound("This episode has not been assessed yet.")
+        return Response(assessment_document(assessment.result))
+
+
+class CaseIntakeApi(ApiView):
+    @extend_schema(
+        operation_id="cases_create",
+        summary="Import a cno-case/1 document",
+        description="Creates the patient if needed (same site and record number = same patient) and the "
+        "episode with its lesions and biopsy, in one transaction, and answers with the assessment: exactly "
+        "what `python -m exclusion assess` prints for the same document. An invalid document is a 400 "
+        "with the command line's `errors` list, and nothing is saved.",
+        request=CaseIntakeInput,
+        responses={
+            201: OpenApiResponse(
+                CaseIntakeOutput,
+                examples=[
+                    OpenApiExample(
+                        "Imported",
+                        value={"patient_id": 17, "episode_id": 42, "assessment": example_assessment()},
+                    )
+                ],
+            ),
+            **errors(400, 403, 404, 413),
+        },
+        examples=[
+            OpenApiExample(
+                "Case",
+                value={"site": "NORTH", "record_number": "NF-2001", "case": example_case()},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        data = _validated(CaseIntakeInput, request.data)
+        site = visible_site(request.user, data["site"])
+        require_clinical_write(request.user, site.id)
+        check_case(data["case"])
+        episode = case_import(
+            actor=request.user, site=site, record_number=data["record_number"], doc=data["case"]
+        )
+        assessment = assessment_latest(episode_id=episode.pk)
+        body = {
+            "patient_id": episode.patient_id,
+            "episode_id": episode.pk,
+            "assessment": assessment_document(assessment.result),
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class RuleListApi(ApiView):
+    @extend_schema(
+        operation_id="rules_list",
+        summary="The rule catalogue",
+        description="Every rule the engine applies: id (the finding code), inputs, explanation and source.",
+        responses={200: RuleCatalogueOutput, **errors()},
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"ruleset": engine.RULESET_VERSION, "rules": engine.rule_catalogue()})
+
+
+class PatientSummaryApi(ApiView):
+    @extend_schema(
+        operation_id="patients_summary",
+        summary="A patient's disease-activity summary",
+        description="Computed in the background after every change; `stale` is true while a newer "
+        "computation is pending. 404 also when no summary has been computed yet (retry shortly).",
+        responses={200: SummaryOutput, **errors(404)},
+    )
+    def get(self, request: Request, patient_id: int) -> Response:
+        patient = selectors.patient_api_get(user=request.user, patient_id=patient_id)
+        summary = summary_get(patient_id=patient.pk)
+        if summary is None or summary.computed_at is None:
+            raise NotFound("No summary has been computed for this patient yet; retry shortly.")
+        summary.patient = patient
+        return Response(SummaryOutput(summary).data)
+
+
+class SummaryListApi(ApiView):
+    @extend_schema(
+        operation_id="summaries_list",
+        summary="Pull activity summaries incrementally",
+        description="Ordered by computation time, then patient id (oldest first), so a client can pull "
+        "everything changed since its last pull: pass the newest `computed_at` it has seen as "
+        "`updated_since` (inclusive: the boundary rows come again; deduplicate by `patient_id`). "
+        "Summaries not computed yet are left out until they are.",
+        parameters=[SummaryFilterInput, *PAGE_PARAMETERS],
+        responses={200: paginated(SummaryOutput, "SummaryPage"), **errors(400)},
+    )
+    def get(self, request: Request) -> Response:
+        filters = _validated(SummaryFilterInput, request.query_params.dict())
+        summaries = summaries_list(user=request.user, **filters).filter(computed_at__isnull=False)
+        page = KeysetPage(summaries, request, "computed_at")
+        return Response(paginated_response_data(page, SummaryOutput(page.results, many=True).data))

@@ -1,0 +1,157 @@
+"""Browser pages of what the engine derives from the record: the patient list with each patient's latest
+assessment, the patient page (timeline, trends, activity summary), the episode's assessment, the rules.
+
+Thin: each calls selectors and renders; site scoping comes from the selectors (another site's record is a
+404). Writing the record is patients.views.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from exclusion import engine
+from exclusion.engine import vocabulary
+from exclusion.summaries.facts import PEDCNO_SOURCE
+from exclusion.summaries.selectors import summary_get
+from exclusion.workbench import selectors
+from patients import access
+from patients import selectors as patient_selectors
+from patients.models import Episode
+from patients.templatetags.cno_ui import lesion_is_active
+
+PAGE_SIZE = 25
+
+
+@login_required
+def patient_list(request: HttpRequest) -> HttpResponse:
+    """The patients of the working site (or of all the user's sites), newest activity first."""
+    user_sites = [membership.site for membership in access.memberships(request.user)]
+    site_param = request.GET.get("site")
+    if site_param is None:
+        working = access.working_site_id(request)
+        site_param = str(working) if working else ""
+    site_ids = [int(site_param)] if site_param.isdigit() else None
+    filters = {
+        "query": request.GET.get("q", "").strip(),
+        "biopsy_recommended": request.GET.get("biopsy") == "1",
+        "workup_incomplete": request.GET.get("incomplete") == "1",
+        "open_review": request.GET.get("review") == "1",
+    }
+    patients = selectors.patient_list_filtered(user=request.user, site_ids=site_ids, **filters)
+    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    latest = selectors.assessments_latest_for(
+        episode_ids=[p.latest_episode_id for p in page.object_list if p.latest_episode_id]
+    )
+    rows = [(patient, latest.get(patient.latest_episode_id)) for patient in page.object_list]
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    return render(
+        request,
+        "patients/patient_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "site_param": site_param,
+            "user_sites": user_sites,
+            "can_create": bool(access.site_ids(request.user, access.CLINICAL_EDIT_ROLES)),
+            "query_without_page": query_without_page.urlencode(),
+        },
+    )
+
+
+@login_required
+def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_selectors.patient_get(user=request.user, patient_id=patient_id)
+    timeline = selectors.patient_timeline(patient=patient)
+    latest_episode, latest_assessment = timeline[-1] if timeline else (None, None)
+    return render(
+        request,
+        "patients/patient_detail.html",
+        {
+            "patient": patient,
+            "timeline": list(reversed(timeline)),
+            "latest_episode": latest_episode,
+            "latest_assessment": latest_assessment,
+            "charts": _trend_series([episode for episode, _ in timeline]),
+            "can_edit": access.can_edit_clinical(request.user, patient.site_id),
+            "summary": summary_get(patient_id=patient.id),
+            "pedcno_source": PEDCNO_SOURCE,
+        },
+    )
+
+
+def _trend_series(episodes: list[Episode]) -> list[dict[str, Any]]:
+    """The measures followed over time, one chart each; lesions come prefetched."""
+
+    def series(value: Any) -> list:
+        return [(episode.assessed_on, value(episode)) for episode in episodes]
+
+    return [
+        {"key": "crp", "title": "CRP", "unit": "mg/L", "points": series(lambda e: e.crp_mg_l), "y_max": None},
+        {"key": "esr", "title": "ESR", "unit": "mm/h", "points": series(lambda e: e.esr_mm_h), "y_max": None},
+        {
+            "key": "active_lesions",
+            "title": "Active lesions",
+            "unit": "",
+            "points": series(lambda e: sum(1 for lesion in e.lesions.all() if lesion_is_active(lesion))),
+            "y_max": None,
+        },
+        {
+            "key": "pain",
+            "title": "Pain (VAS)",
+            "unit": "0–10",
+            "points": series(lambda e: e.pain_vas),
+            "y_max": 10,
+        },
+        {
+            "key": "physician_global",
+            "title": "Physician global (VAS)",
+            "unit": "0–10",
+            "points": series(lambda e: e.physician_global_vas),
+            "y_max": 10,
+        },
+    ]
+
+
+@login_required
+def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """The episode's assessment: cards per differential, biopsy banner, Bristol and Jansson; `?print=1`."""
+    episode = patient_selectors.episode_get(user=request.user, episode_id=episode_id)
+    assessment = selectors.assessment_latest(episode_id=episode.id)
+    printing = request.GET.get("print") == "1"
+    return render(
+        request,
+        "patients/episode_print.html" if printing else "patients/episode_detail.html",
+        {
+            "episode": episode,
+            "patient": episode.patient,
+            "lesions": list(episode.lesions.all()),
+            "assessment": assessment,
+            "result": assessment.result if assessment else None,
+            "can_edit": access.can_edit_clinical(request.user, episode.patient.site_id),
+        },
+    )
+
+
+@login_required
+def rules(request: HttpRequest) -> HttpResponse:
+    """Every rule the engine applies, with its explanation and source."""
+    catalogue = engine.rule_catalogue()
+    groups = []
+    for group in vocabulary.RULE_GROUPS:
+        groups.append((group.label, [rule for rule in catalogue if rule["id"].startswith(group.prefix)]))
+    grouped = {rule["id"] for _, items in groups for rule in items}
+    rest = [rule for rule in catalogue if rule["id"] not in grouped]
+    if rest:
+        groups.append(("Other", rest))
+    return render(
+        request,
+        "patients/rules.html",
+        {"groups": groups, "ruleset": engine.RULESET_VERSION, "count": len(catalogue)},
+    )
