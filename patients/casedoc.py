@@ -6,6 +6,7 @@ exporting it again gives the same document.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,7 +82,6 @@ class CaseRecords:
 
 def case_to_records(doc: dict[str, Any]) -> CaseRecords:
     """Split a VALID document (checked by exclusion.engine.validate_case) into model values."""
-    import datetime
 
     def date(value: str | None) -> datetime.date | None:
         return datetime.date.fromisoformat(value) if value else None

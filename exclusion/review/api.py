@@ -16,9 +16,8 @@ from rest_framework.response import Response
 
 from cno_app.api.openapi import ErrorOutput
 from cno_app.api.views import ApiView
-from exclusion.models import Flag
 from exclusion.review.filters import FlagFilterForm
-from exclusion.review.models import Decision, FlagReason, FlagStatus, NotIndicatedReason
+from exclusion.review.models import Decision, Flag, FlagReason, FlagStatus, NotIndicatedReason
 from exclusion.review.selectors import case_facts, flag_get, flag_list
 from exclusion.review.services import FlagStateError, flag_decide
 

@@ -11,9 +11,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from exclusion.models import Flag, FlagEvent, SignOff
 from exclusion.review.filters import FlagFilters
-from exclusion.review.models import FlagStatus
+from exclusion.review.models import Flag, FlagEvent, FlagStatus, SignOff
 from patients import access
 from patients.choices import Role
 

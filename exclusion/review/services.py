@@ -13,12 +13,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from exclusion.models import Assessment, Flag, FlagEvent, SignOff
+from exclusion.assessments.models import Assessment
 from exclusion.review.models import (
     Decision,
+    Flag,
+    FlagEvent,
     FlagEventKind,
     FlagStatus,
     NotIndicatedReason,
+    SignOff,
     priority_for,
 )
 from exclusion.summaries.services import summary_after_change

@@ -13,10 +13,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from exclusion.models import Flag
 from exclusion.review.filters import FlagFilterForm, FlagFilters
 from exclusion.review.forms import AssignForm, CommentForm, DecisionForm, SignOffForm
-from exclusion.review.models import PRIORITY_LABELS, FlagReason, FlagStatus
+from exclusion.review.models import PRIORITY_LABELS, Flag, FlagReason, FlagStatus
 from exclusion.review.selectors import (
     case_facts,
     flag_get,

@@ -150,7 +150,7 @@ def _floor(patient_ids: list[int]) -> float:
     from django.db import connection, transaction
     from psycopg2.extras import execute_values
 
-    from exclusion.models import ActivitySummary
+    from exclusion.summaries.models import ActivitySummary
 
     sample = ActivitySummary.objects.filter(patient_id=patient_ids[0]).values("latest", "trend").get()
     latest, trend = json.dumps(sample["latest"]), json.dumps(sample["trend"])
@@ -239,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     _setup_django(url)
     from django.core.management import call_command
 
-    from exclusion.models import ActivitySummary
+    from exclusion.summaries.models import ActivitySummary
 
     call_command("migrate", verbosity=0)
     patient_ids = _bench_patient_ids()

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import F, QuerySet
 
-from exclusion.models import ActivitySummary
+from exclusion.summaries.models import ActivitySummary
 from patients import access
 from patients.models import Site
 

@@ -7,7 +7,9 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 
-from exclusion.models import Assessment
+from exclusion.assessments.models import Assessment
+from exclusion.review.models import Flag
+from patients import selectors as patient_selectors
 from patients.models import Episode, Patient
 
 
@@ -41,9 +43,6 @@ def patient_list_filtered(
     The assessment filters look at each patient's latest episode (by assessment date): "what is this
     child's situation now", not any episode in the past. `open_review`: any open review flag.
     """
-    from exclusion.models import Flag
-    from patients import selectors as patient_selectors
-
     latest_episode = (
         Episode.objects.filter(patient=OuterRef("pk")).order_by("-assessed_on", "-id").values("id")[:1]
     )

@@ -6,6 +6,8 @@ Column names are the contract's (the cno-case/1 contract). Every nullable clinic
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import (
@@ -115,8 +117,6 @@ class Patient(AuditedModel):
         return f"{self.site.code}/{self.record_number}"
 
     def clean(self) -> None:
-        import datetime
-
         if self.birth_date and self.birth_date > datetime.date.today():
             raise ValidationError({"birth_date": "The birth date is in the future."})
 
@@ -240,8 +240,6 @@ class Episode(AuditedModel):
         return f"{self.patient} episode {self.assessed_on}"
 
     def clean(self) -> None:
-        import datetime
-
         errors = {}
         today = datetime.date.today()
         if self.assessed_on and self.assessed_on > today:

@@ -13,8 +13,10 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from exclusion import engine
+from exclusion.engine import rules
 from patients import access
-from patients.choices import BoneSite, Modality, Side
+from patients.choices import UNITS, BoneSite, Modality, Side
 
 register = template.Library()
 
@@ -86,8 +88,6 @@ PATH_LABELS = {
 
 @lru_cache(maxsize=1)
 def _rules() -> dict[str, dict[str, Any]]:
-    from exclusion import engine
-
     return {rule["id"]: rule for rule in engine.rule_catalogue()}
 
 
@@ -134,8 +134,6 @@ def rule_title(code: str) -> str:
 @register.filter
 def administers_a_site(user: Any) -> bool:
     """For the navigation: site admins manage API tokens (memberships are cached per request)."""
-    from patients import access
-
     return bool(access.site_ids(user, access.ADMIN_ROLES))
 
 
@@ -148,8 +146,6 @@ def rule_source(code: str) -> str:
 
 @lru_cache(maxsize=1)
 def _reason_rules() -> dict[str, str]:
-    from exclusion.engine import rules
-
     return {code: rule.id for code, rule in rules.BIOPSY_REASONS}
 
 
@@ -407,8 +403,6 @@ def trend_chart(
 
 @register.filter
 def field_unit(name: str) -> str:
-    from patients.choices import UNITS
-
     return UNITS.get(name, "")
 
 

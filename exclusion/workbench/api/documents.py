@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from exclusion import engine
+from exclusion.cli import EXAMPLE_CASE
 from patients.casedoc import SCHEMA, CaseRecords, case_to_records
 from patients.models import Patient
 from patients.services import CaseDocumentError
@@ -33,8 +35,6 @@ def nul_errors(value: Any, path: str = "") -> list[dict[str, str]]:
 
 def check_case(doc: Any) -> None:
     """The command line's validation of a whole document, then what only storage adds (NUL characters)."""
-    from exclusion import engine
-
     errors = engine.validate_case(doc) or nul_errors(doc)
     if errors:
         raise CaseDocumentError(errors)
@@ -54,9 +54,6 @@ _FINDING_ORDER = {"code": 0, "text": 1, "source": 2}
 
 @lru_cache(maxsize=1)
 def _assessment_template() -> dict[str, Any]:
-    from exclusion import engine
-    from exclusion.cli import EXAMPLE_CASE
-
     return engine.assess(EXAMPLE_CASE)
 
 

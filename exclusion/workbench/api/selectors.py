@@ -13,8 +13,8 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Su
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from exclusion.models import Assessment, Flag
-from exclusion.review.models import FlagStatus
+from exclusion.assessments.models import Assessment
+from exclusion.review.models import Flag, FlagStatus
 from patients import access, selectors
 from patients.models import Episode, Patient
 

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 
 from patients.models import Episode, Lesion, Patient
-from tests.api.conftest import token_client
+from tests.clients import token_client
 from tests.factories import case, contract_example, make_site, make_user
 
 DEMO = Path(settings.BASE_DIR) / "demo_data"

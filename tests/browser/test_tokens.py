@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from tests.browser import ARTIFACTS, login
+from tests.browser.fixtures import ARTIFACTS, login
 from tests.factories import make_user
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-DEMO = Path(__file__).resolve().parent.parent / "demo_data"
+DEMO = Path(__file__).resolve().parents[2] / "demo_data"
 MANIFEST = DEMO / "manifest.json"
 LATEST_DATE = date(2026, 11, 1)
 

@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 from exclusion.models import Flag
 from exclusion.summaries.services import summary_recompute_chunk
 from patients.models import SiteMembership
-from tests.api.conftest import token_client
+from tests.clients import token_client
 from tests.factories import case, contract_example, make_episode, make_site, make_user
 
 ROLES = ["clinician", "reviewer", "site_admin", "api_client", "api_client_write"]

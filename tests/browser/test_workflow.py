@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from patients.services import episode_update, patient_create
-from tests.browser import login
+from tests.browser.fixtures import login
 from tests.factories import case, make_episode, make_site, make_user
 
 pytestmark = pytest.mark.browser

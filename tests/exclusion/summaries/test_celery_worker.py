@@ -27,7 +27,7 @@ from exclusion.models import ActivitySummary
 from exclusion.summaries import services as summary_services
 from exclusion.summaries.tasks import sweep_summaries
 from patients.services import episode_update
-from tests.activity.helpers import from_scratch, make_course, stored
+from tests.exclusion.summaries.helpers import from_scratch, make_course, stored
 from tests.factories import make_episode, make_site
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from exclusion.models import Flag
-from tests.browser import ARTIFACTS, login
+from tests.browser.fixtures import ARTIFACTS, login
+from tests.exclusion.review.cases import unifocal_tibia_case
 from tests.factories import case, make_episode
-from tests.review.conftest import unifocal_tibia_case
 
 
 def _under_3_case() -> dict:

@@ -7,8 +7,8 @@ from django.test import Client
 
 from exclusion.models import Flag, SignOff
 from exclusion.review.services import flag_decide
+from tests.exclusion.review.cases import infection_case, malignancy_case, unifocal_tibia_case
 from tests.factories import case, make_episode, make_user
-from tests.review.conftest import infection_case, malignancy_case, unifocal_tibia_case
 
 pytestmark = pytest.mark.django_db
 

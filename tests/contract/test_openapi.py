@@ -12,7 +12,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from exclusion import engine
 from exclusion.workbench.api.openapi import contract_components
-from tests.api.test_case_intake import demo_cases
+from tests.exclusion.workbench.test_api_case_intake import demo_cases
 
 
 def json_schema(node: Any) -> Any:

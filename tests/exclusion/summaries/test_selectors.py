@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from exclusion.summaries import services as summary_services
 from exclusion.summaries.selectors import summaries_list, summary_get
-from tests.activity.helpers import make_course
+from tests.exclusion.summaries.helpers import make_course
 from tests.factories import case, make_episode
 
 pytestmark = pytest.mark.django_db

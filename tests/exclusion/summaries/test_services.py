@@ -14,7 +14,7 @@ from exclusion import engine
 from exclusion.models import ActivitySummary
 from exclusion.summaries import services as summary_services
 from patients.services import episode_update
-from tests.activity.helpers import from_scratch, make_course, stored, visit
+from tests.exclusion.summaries.helpers import from_scratch, make_course, stored, visit
 from tests.factories import case, make_episode
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from exclusion.models import Flag
+from tests.exclusion.review.cases import infection_case, malignancy_case, unifocal_tibia_case
 from tests.factories import make_episode
-from tests.review.conftest import infection_case, malignancy_case, unifocal_tibia_case
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from exclusion.models import ActivitySummary
 from exclusion.summaries.services import summary_recompute_chunk
 from patients.models import Patient
-from tests.api.conftest import token_client
+from tests.clients import token_client
 from tests.factories import case, make_episode, make_user
 
 UNIFOCAL = [{"site": "femur", "side": "left", "modality": "mri", "marrow_oedema": True, "active": True}]

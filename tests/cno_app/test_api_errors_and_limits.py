@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from exclusion import engine
 from patients.models import ApiToken, Patient
 from patients.tokens.services import token_create, token_revoke
-from tests.api.conftest import token_client
+from tests.clients import token_client
 from tests.factories import contract_example, make_site, make_user
 
 

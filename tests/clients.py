@@ -1,3 +1,5 @@
+"""API test clients: a token-authenticated client per user, and throttle counts reset for each test."""
+
 from __future__ import annotations
 
 from typing import Any

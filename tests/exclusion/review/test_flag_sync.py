@@ -10,8 +10,8 @@ from exclusion.review.models import NeverDeletedError
 from exclusion.review.services import flag_decide, flag_reasons
 from patients.models import Lesion
 from patients.services import episode_delete, episode_update
+from tests.exclusion.review.cases import FEMUR, TIBIA, infection_case, malignancy_case, unifocal_tibia_case
 from tests.factories import case, make_episode
-from tests.review.conftest import FEMUR, TIBIA, infection_case, malignancy_case, unifocal_tibia_case
 
 pytestmark = pytest.mark.django_db
 

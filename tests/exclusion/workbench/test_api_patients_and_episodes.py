@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from patients.models import Episode, Patient
-from tests.api.conftest import token_client
+from tests.clients import token_client
 from tests.factories import case, contract_example, make_episode, make_user
 
 UNIFOCAL = [{"site": "femur", "side": "left", "modality": "mri", "marrow_oedema": True}]
