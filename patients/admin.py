@@ -83,18 +83,61 @@ class SiteMembershipAdmin(SiteScopedAdmin):
     list_select_related = ["user", "site"]
 
 
-class LesionInline(admin.TabularInline):
+class EpisodePartInline:
+    """Lesions and the biopsy are part of the episode: whoever may change the episode may change them."""
+
+    def _episode_admin_allows(self, request: HttpRequest, obj: Any) -> bool:
+        episode_admin = self.admin_site._registry[Episode]  # type: ignore[attr-defined]
+        return episode_admin.has_change_permission(request, obj)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.admin_site._registry[Episode].has_view_permission(request, obj)  # type: ignore[attr-defined]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._episode_admin_allows(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._episode_admin_allows(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._episode_admin_allows(request, obj)
+
+
+class LesionInline(EpisodePartInline, admin.TabularInline):
     model = Lesion
     extra = 0
 
 
-class BiopsyInline(admin.StackedInline):
+class BiopsyInline(EpisodePartInline, admin.StackedInline):
     model = Biopsy
     extra = 0
 
 
+class ClinicalRecordAdmin(SiteScopedAdmin):
+    """Clinical records change only for those who may change them anywhere else (a clinician or site
+    administrator of the record's site, patients.access); for everyone else, superusers included, the
+    admin is read-only. The services check it again."""
+
+    def _record_site_id(self, obj: Any) -> int:
+        return obj.site_id
+
+    def _can_edit(self, request: HttpRequest, obj: Any) -> bool:
+        if obj is None:
+            return bool(access.site_ids(request.user, access.CLINICAL_EDIT_ROLES))
+        return access.can_edit_clinical(request.user, self._record_site_id(obj))
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request) and self._can_edit(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.has_module_permission(request) and self._can_edit(request, None)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request) and self._can_edit(request, obj)
+
+
 @admin.register(Patient)
-class PatientAdmin(SiteScopedAdmin):
+class PatientAdmin(ClinicalRecordAdmin):
     list_display = ["record_number", "site", "sex", "birth_date", "updated_at"]
     list_filter = ["site", "sex"]
     search_fields = ["record_number"]
@@ -176,9 +219,25 @@ EPISODE_FIELDS = [
 ]
 
 
+def _record_changes(formset: Any) -> None:
+    # What formset.save() would have noted, for the admin's change message (the service saved them).
+    kept = [form for form in formset.forms if not formset._should_delete_form(form)]
+    formset.new_objects = [form.instance for form in kept if form.instance.pk is None and form.has_changed()]
+    formset.changed_objects = [
+        (form.instance, form.changed_data) for form in kept if form.instance.pk and form.has_changed()
+    ]
+    formset.deleted_objects = [
+        form.instance for form in formset.forms if formset._should_delete_form(form) and form.instance.pk
+    ]
+
+
 @admin.register(Episode)
-class EpisodeAdmin(SiteScopedAdmin):
+class EpisodeAdmin(ClinicalRecordAdmin):
     site_path = "patient__site"
+
+    def _record_site_id(self, obj: Any) -> int:
+        return obj.patient.site_id
+
     form = EpisodeAdminForm
     list_display = ["patient", "assessed_on", "version", "updated_at"]
     list_select_related = ["patient__site"]
@@ -221,6 +280,8 @@ class EpisodeAdmin(SiteScopedAdmin):
                 actor=request.user, patient=patient, data=data, lesions=lesions, biopsy=biopsy
             )
         obj.pk, obj.version = saved.pk, saved.version
+        for formset in by_model.values():
+            _record_changes(formset)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         pass  # saved by save_model, through the service
