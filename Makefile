@@ -38,6 +38,8 @@ test-fast: install services
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	DEBUG=1 $(BIN)/mypy
 
 bench: install
 	$(BIN)/python -m exclusion bench

@@ -4,10 +4,12 @@ they belong to, as their role there allows. A record of another site does not ex
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 
 from patients.choices import Role
 from patients.models import SiteMembership
@@ -17,34 +19,41 @@ CLINICAL_EDIT_ROLES = frozenset({Role.CLINICIAN, Role.SITE_ADMIN})
 REVIEW_ROLES = frozenset({Role.REVIEWER})
 ADMIN_ROLES = frozenset({Role.SITE_ADMIN})
 
+M = TypeVar("M", bound=Model)
 
-def memberships(user: Any) -> list[SiteMembership]:
+# Who writes: a signed-in user, or None for a system job (demo import, re-assessment).
+Actor = User | None
+# Who reads: also an anonymous visitor (who sees nothing).
+Viewer = User | AnonymousUser | None
+
+
+def memberships(user: Viewer) -> list[SiteMembership]:
     """The user's memberships, cached on the user object for the rest of the request."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
         return []
-    cached = getattr(user, "_cno_memberships", None)
+    cached: list[SiteMembership] | None = getattr(user, "_cno_memberships", None)
     if cached is None:
         cached = list(SiteMembership.objects.filter(user=user).select_related("site"))
-        user._cno_memberships = cached
+        user.__dict__["_cno_memberships"] = cached
     return cached
 
 
-def role_at(user: Any, site_id: int) -> str | None:
+def role_at(user: Viewer, site_id: int) -> str | None:
     for membership in memberships(user):
         if membership.site_id == site_id:
             return membership.role
     return None
 
 
-def site_ids(user: Any, roles: frozenset[str] = VIEW_ROLES) -> list[int]:
+def site_ids(user: Viewer, roles: frozenset[str] = VIEW_ROLES) -> list[int]:
     return [m.site_id for m in memberships(user) if m.role in roles]
 
 
-def can_view(user: Any, site_id: int) -> bool:
+def can_view(user: Viewer, site_id: int) -> bool:
     return role_at(user, site_id) in VIEW_ROLES
 
 
-def can_edit_clinical(user: Any, site_id: int) -> bool:
+def can_edit_clinical(user: Viewer, site_id: int) -> bool:
     for membership in memberships(user):
         if membership.site_id == site_id:
             return membership.role in CLINICAL_EDIT_ROLES or (
@@ -53,15 +62,15 @@ def can_edit_clinical(user: Any, site_id: int) -> bool:
     return False
 
 
-def can_review(user: Any, site_id: int) -> bool:
+def can_review(user: Viewer, site_id: int) -> bool:
     return role_at(user, site_id) in REVIEW_ROLES
 
 
-def can_administer(user: Any, site_id: int) -> bool:
+def can_administer(user: Viewer, site_id: int) -> bool:
     return role_at(user, site_id) in ADMIN_ROLES
 
 
-def require_edit_clinical(user: Any, site_id: int) -> None:
+def require_edit_clinical(user: Viewer, site_id: int) -> None:
     """For services: None means a system job (a management command or task), which may write."""
     if user is None:
         return
@@ -69,7 +78,7 @@ def require_edit_clinical(user: Any, site_id: int) -> None:
         raise PermissionDenied("Your role at this site does not allow changing clinical records.")
 
 
-def scope_to_user(queryset: QuerySet, user: Any, site_path: str = "site") -> QuerySet:
+def scope_to_user(queryset: QuerySet[M], user: Viewer, site_path: str = "site") -> QuerySet[M]:
     """Filter any queryset to the sites the user can see; `site_path` leads from the model to its Site."""
     return queryset.filter(**{f"{site_path}__in": site_ids(user)})
 
@@ -78,9 +87,9 @@ def scope_to_user(queryset: QuerySet, user: Any, site_path: str = "site") -> Que
 SITE_SESSION_KEY = "cno_working_site"
 
 
-def working_site_id(request: Any) -> int | None:
+def working_site_id(request: HttpRequest) -> int | None:
     """The site chosen in the switcher, if the user still belongs to it."""
     site_id = request.session.get(SITE_SESSION_KEY)
-    if site_id in site_ids(request.user):
+    if isinstance(site_id, int) and site_id in site_ids(request.user):
         return site_id
     return None

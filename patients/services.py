@@ -17,7 +17,7 @@ from django.db import transaction
 
 from exclusion import engine
 from patients import signals
-from patients.access import require_edit_clinical
+from patients.access import Actor, require_edit_clinical
 from patients.audit import acting_as
 from patients.casedoc import case_to_records, episode_to_case, patient_conflicts
 from patients.models import Biopsy, Episode, Lesion, Patient, Site
@@ -44,7 +44,7 @@ UNCHANGED: Any = object()
 
 def patient_create(
     *,
-    actor: Any,
+    actor: Actor,
     site: Site,
     record_number: str,
     sex: str = "unknown",
@@ -58,7 +58,7 @@ def patient_create(
     return patient
 
 
-def patient_update(*, actor: Any, patient: Patient, **values: Any) -> Patient:
+def patient_update(*, actor: Actor, patient: Patient, **values: Any) -> Patient:
     require_edit_clinical(actor, patient.site_id)
     allowed = {"record_number", "sex", "birth_date"}
     unknown = set(values) - allowed
@@ -76,7 +76,7 @@ def patient_update(*, actor: Any, patient: Patient, **values: Any) -> Patient:
 
 def episode_create(
     *,
-    actor: Any,
+    actor: Actor,
     patient: Patient,
     data: dict[str, Any],
     lesions: list[dict[str, Any]] = (),  # type: ignore[assignment]
@@ -97,7 +97,7 @@ def episode_create(
 
 def episode_update(
     *,
-    actor: Any,
+    actor: Actor,
     episode_id: int,
     expected_version: int,
     data: dict[str, Any],
@@ -128,7 +128,7 @@ def episode_update(
     return episode
 
 
-def episode_delete(*, actor: Any, episode: Episode) -> None:
+def episode_delete(*, actor: Actor, episode: Episode) -> None:
     require_edit_clinical(actor, episode.patient.site_id)
     with transaction.atomic(), acting_as(actor):
         patient = episode.patient
@@ -144,7 +144,7 @@ def episode_delete(*, actor: Any, episode: Episode) -> None:
         )
 
 
-def case_import(*, actor: Any, site: Site, record_number: str, doc: Any) -> Episode:
+def case_import(*, actor: Actor, site: Site, record_number: str, doc: Any) -> Episode:
     """Create (or find) the patient and add the document's episode, all in one transaction.
 
     The same site and record number is the same patient; a document that disagrees with the patient on

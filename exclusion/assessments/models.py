@@ -9,7 +9,7 @@ class ImmutableError(RuntimeError):
     pass
 
 
-class AssessmentQuerySet(models.QuerySet):
+class AssessmentQuerySet(models.QuerySet["Assessment"]):
     def update(self, **kwargs):
         raise ImmutableError("Assessments are immutable; evaluate the episode again instead.")
 

@@ -69,7 +69,7 @@ class NeverDeletedError(RuntimeError):
     pass
 
 
-class FlagQuerySet(models.QuerySet):
+class FlagQuerySet(models.QuerySet["Flag"]):
     def delete(self):
         raise NeverDeletedError("Flags are never deleted; they resolve or are decided.")
 
@@ -144,7 +144,7 @@ class FlagEventKind(models.TextChoices):
     AUTO_RESOLVED = "auto_resolved", "Resolved automatically"
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet["FlagEvent"]):
     def update(self, **kwargs):
         raise NeverDeletedError("Flag history is append-only.")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -25,7 +26,7 @@ from exclusion.review.models import (
     priority_for,
 )
 from exclusion.summaries.services import summary_after_change
-from patients.access import can_review
+from patients.access import Actor, can_review
 from patients.audit import current_actor
 from patients.models import Episode
 from patients.services import StaleVersionError
@@ -52,7 +53,9 @@ def flag_reasons(result: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(reasons))
 
 
-def _event(flag: Flag, kind: str, actor: Any, *, text: str = "", detail: dict | None = None) -> FlagEvent:
+def _event(
+    flag: Flag, kind: str, actor: Actor, *, text: str = "", detail: dict[str, Any] | None = None
+) -> FlagEvent:
     return FlagEvent.objects.create(
         flag=flag,
         kind=kind,
@@ -63,7 +66,7 @@ def _event(flag: Flag, kind: str, actor: Any, *, text: str = "", detail: dict | 
     )
 
 
-def _require_reviewer(actor: Any, flag_site_id: int) -> None:
+def _require_reviewer(actor: Actor, flag_site_id: int) -> None:
     if not can_review(actor, flag_site_id):
         raise PermissionDenied("Only reviewers of this site can act on its flags.")
 
@@ -155,7 +158,7 @@ def _locked(flag: Flag) -> Flag:
 
 
 @transaction.atomic
-def flag_assign(*, actor: Any, flag: Flag, assignee: Any | None) -> Flag:
+def flag_assign(*, actor: Actor, flag: Flag, assignee: User | None) -> Flag:
     """Assign the flag to a reviewer of its site (the actor or a team-mate); None unassigns."""
     _require_reviewer(actor, flag.site_id)
     flag = _locked(flag)
@@ -177,7 +180,7 @@ def flag_assign(*, actor: Any, flag: Flag, assignee: Any | None) -> Flag:
 
 
 @transaction.atomic
-def flag_comment(*, actor: Any, flag: Flag, text: str) -> FlagEvent:
+def flag_comment(*, actor: Actor, flag: Flag, text: str) -> FlagEvent:
     _require_reviewer(actor, flag.site_id)
     flag = _locked(flag)
     text = (text or "").strip()
@@ -215,7 +218,7 @@ def decision_errors(decision: str, reason_code: str, comment: str, diagnosis: st
 @transaction.atomic
 def flag_decide(
     *,
-    actor: Any,
+    actor: Actor,
     flag: Flag,
     decision: str,
     reason_code: str = "",
@@ -264,7 +267,7 @@ def flag_decide(
 
 @transaction.atomic
 def episode_sign_off(
-    *, actor: Any, episode: Episode, expected_version: int | None = None, comment: str = ""
+    *, actor: User, episode: Episode, expected_version: int | None = None, comment: str = ""
 ) -> SignOff:
     """A reviewer signs off the episode's work-up at the version they saw.
 

@@ -16,6 +16,7 @@ Work is done per chunk of patients in a constant number of queries, so the bulk 
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import logging
 from collections import defaultdict
@@ -93,7 +94,7 @@ def summary_mark_stale_where(*, site_id: int | None = None) -> int:
 def summary_enqueue_on_commit(*, generations: dict[int, int]) -> None:
     """After the current transaction commits, ask a worker to recompute these summaries."""
     for patient_id, generation in generations.items():
-        transaction.on_commit(lambda p=patient_id, g=generation: _send_recompute(p, g))
+        transaction.on_commit(functools.partial(_send_recompute, patient_id, generation))
 
 
 def summary_after_change(*, patient_id: int) -> None:
@@ -211,14 +212,14 @@ def load_facts(patient_ids: Sequence[int]) -> dict[int, list[EpisodeFacts]]:
         return {}
 
     lesions: dict[int, list[LesionFacts]] = defaultdict(list)
-    for episode_id, *values in (
+    for episode_id, site, side, level, modality, marrow_oedema, collapse, active in (
         Lesion.objects.filter(episode_id__in=episode_ids)
         .order_by()
         .values_list(
             "episode_id", "site", "side", "level", "modality", "marrow_oedema", "vertebral_collapse", "active"
         )
     ):
-        lesions[episode_id].append(LesionFacts(*values))
+        lesions[episode_id].append(LesionFacts(site, side, level, modality, marrow_oedema, collapse, active))
 
     assessments = Assessment.objects.filter(episode_id__in=episode_ids)
     if connection.vendor == "postgresql":
@@ -227,7 +228,7 @@ def load_facts(patient_ids: Sequence[int]) -> dict[int, list[EpisodeFacts]]:
     else:
         assessments = assessments.latest_per_episode().order_by()
     latest: dict[int, AssessmentFacts] = {}
-    for episode_id, *values in assessments.values_list(
+    for episode_id, ruleset, biopsy, complete, bristol, points in assessments.values_list(
         "episode_id",
         "ruleset",
         "biopsy_recommended",
@@ -235,13 +236,32 @@ def load_facts(patient_ids: Sequence[int]) -> dict[int, list[EpisodeFacts]]:
         "bristol_status",
         "result__jansson__points",
     ):
-        latest[episode_id] = AssessmentFacts(*values)
+        latest[episode_id] = AssessmentFacts(ruleset, biopsy, complete, bristol, points)
 
     facts: dict[int, list[EpisodeFacts]] = defaultdict(list)
-    for episode_id, patient_id, *values in episodes:
+    for (
+        episode_id,
+        patient_id,
+        assessed_on,
+        crp,
+        esr,
+        pain,
+        patient_global,
+        physician_global,
+        chaq,
+    ) in episodes:
         facts[patient_id].append(
             EpisodeFacts(
-                episode_id, *values, lesions=tuple(lesions[episode_id]), assessment=latest.get(episode_id)
+                episode_id,
+                assessed_on,
+                crp,
+                esr,
+                pain,
+                patient_global,
+                physician_global,
+                chaq,
+                lesions=tuple(lesions[episode_id]),
+                assessment=latest.get(episode_id),
             )
         )
     return facts
@@ -338,7 +358,7 @@ def _write(rows: list[tuple[int, int, dict[str, Any]]], *, now: datetime.datetim
     )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
 
 # --- Reassessing ----------------------------------------------------------------------------------------

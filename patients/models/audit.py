@@ -7,6 +7,8 @@ refused on audited models, so no code path can change a record without leaving h
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.conf import settings
 from django.db import models
 
@@ -15,7 +17,10 @@ class AuditBypassError(RuntimeError):
     """Raised when code tries a bulk write that the audit history would miss."""
 
 
-class AuditedQuerySet(models.QuerySet):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class AuditedQuerySet(models.QuerySet[_M]):
     def _refuse(self, what: str):
         raise AuditBypassError(
             f"{what} on {self.model.__name__} would bypass the audit history; save() each object instead."

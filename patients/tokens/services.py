@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from patients import access
+from patients.access import Actor
 from patients.models import ApiToken, SiteMembership
 
 TOKEN_PREFIX = "cno_"
@@ -26,20 +27,20 @@ def token_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _administered_user_ids(actor: Any) -> QuerySet:
-    return SiteMembership.objects.filter(site_id__in=access.site_ids(actor, access.ADMIN_ROLES)).values(
-        "user_id"
+def _administered_user_ids(actor: Actor) -> QuerySet[SiteMembership, int]:
+    return SiteMembership.objects.filter(site_id__in=access.site_ids(actor, access.ADMIN_ROLES)).values_list(
+        "user_id", flat=True
     )
 
 
-def can_manage_tokens_of(actor: Any, user: Any) -> bool:
+def can_manage_tokens_of(actor: Actor, user: User) -> bool:
     """System jobs and superusers manage every token; a site admin those of their sites' members."""
     if actor is None or actor.is_superuser:
         return True
     return _administered_user_ids(actor).filter(user_id=user.pk).exists()
 
 
-def token_create(*, actor: Any, user: Any, name: str) -> tuple[ApiToken, str]:
+def token_create(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token for `user`; returns the token and its key, which is never retrievable again."""
     if not can_manage_tokens_of(actor, user):
         raise PermissionDenied("You can only create tokens for members of the sites you administer.")
@@ -53,7 +54,7 @@ def token_create(*, actor: Any, user: Any, name: str) -> tuple[ApiToken, str]:
     return token, key
 
 
-def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     """Revoke a token (idempotent); the row stays so the list shows who had access and until when."""
     if not can_manage_tokens_of(actor, token.user):
         raise PermissionDenied("You can only revoke tokens of members of the sites you administer.")
@@ -63,7 +64,7 @@ def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     return token
 
 
-def token_list(*, actor: Any) -> QuerySet[ApiToken]:
+def token_list(*, actor: Actor) -> QuerySet[ApiToken]:
     """The tokens the actor may manage, newest first."""
     tokens = ApiToken.objects.select_related("user", "created_by").order_by("-created_at", "-id")
     if actor is None or actor.is_superuser:
