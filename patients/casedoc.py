@@ -130,3 +130,20 @@ def patient_conflicts(patient: Patient, values: dict[str, Any]) -> list[dict[str
     if patient.birth_date and values["birth_date"] and patient.birth_date != values["birth_date"]:
         errors.append({"path": "patient.birth_date", "message": "differs from the birth date on file."})
     return errors
+
+
+def nul_errors(value: Any, path: str = "") -> list[dict[str, str]]:
+    """Strings with NUL characters: valid JSON the engine accepts, but PostgreSQL cannot store them."""
+    if isinstance(value, str):
+        return (
+            [{"path": path, "message": "must not contain NUL (\\u0000) characters"}]
+            if "\x00" in value
+            else []
+        )
+    if isinstance(value, dict):
+        return [
+            e for key, item in value.items() for e in nul_errors(item, f"{path}.{key}" if path else str(key))
+        ]
+    if isinstance(value, list):
+        return [e for index, item in enumerate(value) for e in nul_errors(item, f"{path}[{index}]")]
+    return []

@@ -11,26 +11,9 @@ from typing import Any
 
 from exclusion import engine
 from exclusion.cli import EXAMPLE_CASE
-from patients.casedoc import SCHEMA, CaseRecords, case_to_records
+from patients.casedoc import SCHEMA, CaseRecords, case_to_records, nul_errors
 from patients.models import Patient
 from patients.services import CaseDocumentError
-
-
-def nul_errors(value: Any, path: str = "") -> list[dict[str, str]]:
-    """Strings with NUL characters: valid JSON the engine accepts, but PostgreSQL cannot store them."""
-    if isinstance(value, str):
-        return (
-            [{"path": path, "message": "must not contain NUL (\\u0000) characters"}]
-            if "\x00" in value
-            else []
-        )
-    if isinstance(value, dict):
-        return [
-            e for key, item in value.items() for e in nul_errors(item, f"{path}.{key}" if path else str(key))
-        ]
-    if isinstance(value, list):
-        return [e for index, item in enumerate(value) for e in nul_errors(item, f"{path}[{index}]")]
-    return []
 
 
 def check_case(doc: Any) -> None:

@@ -20,7 +20,7 @@ from cno_app.api.views import ApiView
 from exclusion import engine
 from exclusion.summaries.selectors import summaries_list, summary_get
 from exclusion.workbench.api import selectors
-from exclusion.workbench.api.documents import assessment_document, check_case, episode_records
+from exclusion.workbench.api.documents import assessment_document, episode_records
 from exclusion.workbench.api.openapi import example_assessment, example_case
 from exclusion.workbench.api.serializers import (
     CaseIntakeInput,
@@ -264,8 +264,7 @@ class CaseIntakeApi(ApiView):
         data = _validated(CaseIntakeInput, request.data)
         site = visible_site(request.user, data["site"])
         require_clinical_write(request.user, site.id)
-        check_case(data["case"])
-        episode = case_import(
+        episode = case_import(  # validates the document once
             actor=request.user, site=site, record_number=data["record_number"], doc=data["case"]
         )
         assessment = assessment_latest(episode_id=episode.pk)
