@@ -22,7 +22,7 @@ from cno_app.api.parsers import RequestTooLarge, max_body_size
 from patients.choices import ACTIVITY_FIELDS, FINDING_FIELDS, LAB_FIELDS, SYMPTOM_FIELDS
 from patients.services import CaseDocumentError, StaleVersionError
 
-logger = logging.getLogger("patients.api")
+logger = logging.getLogger("cno_app.api")
 
 GENERIC_500 = "An unexpected error occurred; it has been logged. Nothing was saved by this request."
 
