@@ -34,7 +34,7 @@ test: install services
 	$(TEST_ENV) $(BIN)/pytest
 
 test-fast: install services
-	$(TEST_ENV) $(BIN)/pytest -m "not browser"
+	$(TEST_ENV) $(BIN)/pytest -m "not browser and not slow"
 
 lint: install
 	$(BIN)/ruff check .

@@ -70,6 +70,7 @@ def keep_the_test_connection():
     request_finished.connect(close_old_connections)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.usefixtures("keep_the_test_connection")
 def test_schemathesis_finds_no_server_error_and_no_schema_breaking_response():

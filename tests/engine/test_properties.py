@@ -6,6 +6,7 @@ import copy
 import json
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -37,6 +38,8 @@ _BOUNDARIES = {
     "platelets_10e9_l": [0, 149, 150, 250, 251, 450, 451, 3000],
     "max_temperature_c": [30, 37.9, 38.0, 45],
 }
+
+pytestmark = pytest.mark.slow  # property-based: hundreds of generated cases per test
 
 
 def _value(key: str, spec: tuple) -> st.SearchStrategy:

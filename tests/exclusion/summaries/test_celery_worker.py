@@ -122,6 +122,7 @@ def test_with_the_broker_down_the_save_succeeds_and_the_sweep_catches_up(worker,
     assert stored(patient) == from_scratch(patient)
 
 
+@pytest.mark.slow
 def test_a_bulk_recompute_of_a_few_hundred_patients_matches_a_from_scratch_computation(capsys):
     if app.conf.task_always_eager:
         pytest.skip("needs CELERY_BROKER_URL pointing at Redis (make test sets it)")
