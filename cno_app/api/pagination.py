@@ -15,6 +15,8 @@ from urllib.parse import urlencode
 
 from django.db.models import DateTimeField, Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
@@ -75,3 +77,22 @@ class KeysetPage:
 
 def paginated_response_data(page: KeysetPage, serialized: list[Any]) -> dict[str, Any]:
     return {"next": page.next, "results": serialized}
+
+
+# The documented parameters and shape of every keyset page.
+PAGE_PARAMETERS = [
+    OpenApiParameter("cursor", str, description="Opaque position from the `next` link of the previous page."),
+    OpenApiParameter("page_size", int, description=f"Items per page, 1 to {MAX_PAGE_SIZE} (default 50)."),
+]
+
+
+def paginated(serializer: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:
+    """A page of `serializer` items: follow `next` until it is null."""
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "next": serializers.URLField(allow_null=True, help_text="The next page, or null on the last."),
+            "results": serializer(many=True),
+        },
+    )

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 urlpatterns: list = [
     path("", include("exclusion.review.api_urls")),
     path("", include("exclusion.workbench.api.urls")),
+    path("", include("exclusion.summaries.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

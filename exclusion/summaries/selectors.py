@@ -4,30 +4,30 @@ on read (that is the workers' job): a summary that is pending says so with `stal
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.db.models import F, QuerySet
 
 from exclusion.summaries.models import ActivitySummary
 from patients import access
+from patients.access import Viewer
 from patients.models import Site
 
 
-def summary_get(*, patient_id: int, user: Any = None) -> ActivitySummary | None:
+def summary_get(*, patient_id: int, user: Viewer = None) -> ActivitySummary | None:
     """The patient's summary, or None when none was computed yet. One query.
 
     Without `user` the caller must already have scoped the patient to the user's sites (as detail views do
     with `patient_get`); with `user`, another site's patient gives None, like a missing one.
     """
-    summaries = ActivitySummary.objects.filter(patient_id=patient_id)
+    summaries = ActivitySummary.objects.filter(patient_id=patient_id).select_related("patient__site")
     if user is not None:
-        summaries = access.scope_to_user(summaries, user, "patient__site")
+        summaries = access.scope_to_user_in_query(summaries, user, "patient__site")
     return summaries.first()
 
 
 def summaries_list(
     *,
-    user: Any,
+    user: Viewer,
     updated_since: datetime.datetime | None = None,
     site: Site | int | str | None = None,
     activity_state: str | None = None,
@@ -37,7 +37,7 @@ def summaries_list(
 
     `site` is a Site, its id or its code; `updated_since` compares with the time of the last computation.
     """
-    summaries = access.scope_to_user(
+    summaries = access.scope_to_user_in_query(
         ActivitySummary.objects.select_related("patient__site"), user, "patient__site"
     ).order_by(F("computed_at").desc(nulls_last=True), "patient_id")
     if updated_since is not None:

@@ -12,7 +12,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cno_app.api.openapi import ref
-from exclusion.summaries.models import ActivityState
 from patients.casedoc import episode_to_case
 from patients.choices import Sex
 from patients.models.core import record_number_validator
@@ -164,73 +163,3 @@ class RuleOutput(serializers.Serializer):
 class RuleCatalogueOutput(serializers.Serializer):
     ruleset = serializers.CharField()
     rules = RuleOutput(many=True)
-
-
-def paginated(serializer: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:
-    """A page of `serializer` items: follow `next` until it is null."""
-    return type(
-        name,
-        (serializers.Serializer,),
-        {
-            "next": serializers.URLField(allow_null=True, help_text="The next page, or null on the last."),
-            "results": serializer(many=True),
-        },
-    )
-
-
-# --- Activity summaries -----------------------------------------------------------------------------
-
-
-class SummaryFilterInput(serializers.Serializer):
-    updated_since = serializers.DateTimeField(
-        required=False, help_text="Only summaries computed at or after this time (ISO 8601)."
-    )
-    site = serializers.SlugField(required=False, max_length=32, help_text="Site code, e.g. NORTH.")
-    activity_state = serializers.ChoiceField(choices=ActivityState.choices, required=False)
-    open_flag = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text="The patient has (or has no) open flag."
-    )
-
-
-class SummaryLatestOutput(serializers.Serializer):
-    episode_id = serializers.IntegerField()
-    assessed_on = serializers.DateField()
-    focality = serializers.CharField(allow_null=True)
-    bones_involved = serializers.IntegerField(allow_null=True)
-    symmetric = serializers.BooleanField(allow_null=True)
-    active_lesions = serializers.IntegerField(allow_null=True)
-    biopsy_recommended = serializers.BooleanField(allow_null=True)
-    exclusion_complete = serializers.BooleanField(allow_null=True)
-    bristol_status = serializers.CharField(allow_null=True)
-    jansson_points = serializers.IntegerField(allow_null=True)
-
-
-class SummaryTrendOutput(serializers.Serializer):
-    episode_id = serializers.IntegerField()
-    assessed_on = serializers.DateField()
-    crp_mg_l = serializers.FloatField(allow_null=True)
-    esr_mm_h = serializers.FloatField(allow_null=True)
-    active_lesions = serializers.IntegerField(allow_null=True)
-    pain_vas = serializers.FloatField(allow_null=True)
-    physician_global_vas = serializers.FloatField(allow_null=True)
-
-
-class SummaryOutput(serializers.Serializer):
-    patient_id = serializers.IntegerField()
-    site = serializers.CharField(source="patient.site.code")
-    record_number = serializers.CharField(source="patient.record_number")
-    computed_at = serializers.DateTimeField(allow_null=True, help_text="When it was last computed.")
-    stale = serializers.BooleanField(help_text="True while a recompute is pending: newer data exist.")
-    ruleset = serializers.CharField()
-    episodes_count = serializers.IntegerField()
-    first_assessed_on = serializers.DateField(allow_null=True)
-    latest_assessed_on = serializers.DateField(allow_null=True)
-    latest = SummaryLatestOutput(allow_null=True)
-    trend = SummaryTrendOutput(many=True)
-    activity_state = serializers.ChoiceField(choices=ActivityState.choices)
-    pedcno = serializers.IntegerField(allow_null=True, help_text="PedCNO response level, latest vs first.")
-    severe_course = serializers.BooleanField()
-    silent_activity = serializers.BooleanField()
-    spine_involved = serializers.BooleanField()
-    vertebral_collapse = serializers.BooleanField()
-    open_flag = serializers.BooleanField()

@@ -15,8 +15,6 @@ urlpatterns = [
         views.EpisodeAssessmentApi.as_view(),
         name="api-episode-assessment",
     ),
-    path("patients/<int:patient_id>/summary/", views.PatientSummaryApi.as_view(), name="api-patient-summary"),
-    path("summaries/", views.SummaryListApi.as_view(), name="api-summaries"),
     path("cases/", views.CaseIntakeApi.as_view(), name="api-cases"),
     path("rules/", views.RuleListApi.as_view(), name="api-rules"),
 ]

@@ -7,18 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cno_app.api.openapi import errors, ref
-from cno_app.api.pagination import MAX_PAGE_SIZE, KeysetPage, paginated_response_data
+from cno_app.api.pagination import PAGE_PARAMETERS, KeysetPage, paginated, paginated_response_data
 from cno_app.api.permissions import require_clinical_write, visible_site
-from cno_app.api.views import ApiView
+from cno_app.api.views import ApiView, validated
 from exclusion import engine
-from exclusion.summaries.selectors import summaries_list, summary_get
 from exclusion.workbench.api import selectors
 from exclusion.workbench.api.documents import assessment_document, episode_records
 from exclusion.workbench.api.openapi import example_assessment, example_case
@@ -33,29 +32,15 @@ from exclusion.workbench.api.serializers import (
     PatientOutput,
     PatientUpdateInput,
     RuleCatalogueOutput,
-    SummaryFilterInput,
-    SummaryOutput,
-    paginated,
 )
 from exclusion.workbench.selectors import assessment_latest, assessments_latest_for
 from patients.casedoc import episode_to_case
 from patients.services import case_import, episode_create, episode_update, patient_create, patient_update
 
-PAGE_PARAMETERS = [
-    OpenApiParameter("cursor", str, description="Opaque position from the `next` link of the previous page."),
-    OpenApiParameter("page_size", int, description=f"Items per page, 1 to {MAX_PAGE_SIZE} (default 50)."),
-]
-
 
 def _episode_data(episodes: list[Any]) -> list[dict[str, Any]]:
     latest = assessments_latest_for(episode_ids=[episode.pk for episode in episodes])
     return EpisodeOutput(episodes, many=True, context={"assessments": latest}).data
-
-
-def _validated(serializer_class: type, data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class PatientListCreateApi(ApiView):
@@ -67,7 +52,7 @@ class PatientListCreateApi(ApiView):
         responses={200: paginated(PatientOutput, "PatientPage"), **errors(400)},
     )
     def get(self, request: Request) -> Response:
-        filters = _validated(PatientFilterInput, request.query_params.dict())
+        filters = validated(PatientFilterInput, request.query_params.dict())
         page = KeysetPage(selectors.patient_api_list(user=request.user, **filters), request, "updated_at")
         return Response(paginated_response_data(page, PatientOutput(page.results, many=True).data))
 
@@ -90,7 +75,7 @@ class PatientListCreateApi(ApiView):
         ],
     )
     def post(self, request: Request) -> Response:
-        data = _validated(PatientCreateInput, request.data)
+        data = validated(PatientCreateInput, request.data)
         site = visible_site(request.user, data.pop("site"))
         require_clinical_write(request.user, site.id)
         patient = patient_create(actor=request.user, site=site, **data)
@@ -116,7 +101,7 @@ class PatientDetailApi(ApiView):
     def patch(self, request: Request, patient_id: int) -> Response:
         patient = selectors.patient_api_get(user=request.user, patient_id=patient_id)
         require_clinical_write(request.user, patient.site_id)
-        data = _validated(PatientUpdateInput, request.data)
+        data = validated(PatientUpdateInput, request.data)
         patient_update(actor=request.user, patient=patient, **data)
         patient = selectors.patient_api_get(user=request.user, patient_id=patient_id)
         return Response(PatientOutput(patient).data)
@@ -147,7 +132,7 @@ class PatientEpisodesApi(ApiView):
     def post(self, request: Request, patient_id: int) -> Response:
         patient = selectors.patient_api_get(user=request.user, patient_id=patient_id)
         require_clinical_write(request.user, patient.site_id)
-        data = _validated(EpisodeCreateInput, request.data)
+        data = validated(EpisodeCreateInput, request.data)
         records = episode_records(patient, data["episode"])
         episode = episode_create(
             actor=request.user,
@@ -184,7 +169,7 @@ class EpisodeDetailApi(ApiView):
     def put(self, request: Request, episode_id: int) -> Response:
         episode = selectors.episode_api_get(user=request.user, episode_id=episode_id)
         require_clinical_write(request.user, episode.patient.site_id)
-        data = _validated(EpisodeUpdateInput, request.data)
+        data = validated(EpisodeUpdateInput, request.data)
         records = episode_records(episode.patient, data["episode"])
         episode_update(
             actor=request.user,
@@ -261,7 +246,7 @@ class CaseIntakeApi(ApiView):
         ],
     )
     def post(self, request: Request) -> Response:
-        data = _validated(CaseIntakeInput, request.data)
+        data = validated(CaseIntakeInput, request.data)
         site = visible_site(request.user, data["site"])
         require_clinical_write(request.user, site.id)
         episode = case_import(  # validates the document once
@@ -285,38 +270,3 @@ class RuleListApi(ApiView):
     )
     def get(self, request: Request) -> Response:
         return Response({"ruleset": engine.RULESET_VERSION, "rules": engine.rule_catalogue()})
-
-
-class PatientSummaryApi(ApiView):
-    @extend_schema(
-        operation_id="patients_summary",
-        summary="A patient's disease-activity summary",
-        description="Computed in the background after every change; `stale` is true while a newer "
-        "computation is pending. 404 also when no summary has been computed yet (retry shortly).",
-        responses={200: SummaryOutput, **errors(404)},
-    )
-    def get(self, request: Request, patient_id: int) -> Response:
-        patient = selectors.patient_api_get(user=request.user, patient_id=patient_id)
-        summary = summary_get(patient_id=patient.pk)
-        if summary is None or summary.computed_at is None:
-            raise NotFound("No summary has been computed for this patient yet; retry shortly.")
-        summary.patient = patient
-        return Response(SummaryOutput(summary).data)
-
-
-class SummaryListApi(ApiView):
-    @extend_schema(
-        operation_id="summaries_list",
-        summary="Pull activity summaries incrementally",
-        description="Ordered by computation time, then patient id (oldest first), so a client can pull "
-        "everything changed since its last pull: pass the newest `computed_at` it has seen as "
-        "`updated_since` (inclusive: the boundary rows come again; deduplicate by `patient_id`). "
-        "Summaries not computed yet are left out until they are.",
-        parameters=[SummaryFilterInput, *PAGE_PARAMETERS],
-        responses={200: paginated(SummaryOutput, "SummaryPage"), **errors(400)},
-    )
-    def get(self, request: Request) -> Response:
-        filters = _validated(SummaryFilterInput, request.query_params.dict())
-        summaries = summaries_list(user=request.user, **filters).filter(computed_at__isnull=False)
-        page = KeysetPage(summaries, request, "computed_at")
-        return Response(paginated_response_data(page, SummaryOutput(page.results, many=True).data))

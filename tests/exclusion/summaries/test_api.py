@@ -112,3 +112,33 @@ def test_summary_list_query_count_does_not_grow_with_the_page(client, north):
         make_episode(north, f"Q-{number}")
     recompute_all()
     assert count(100) == small <= 5
+
+
+def test_a_summary_read_is_one_query_beyond_authentication_site_scope_included(client, north):
+    episode = make_episode(north, "Q-DETAIL")
+    recompute_all()
+    client.get("/api/v1/rules/")  # the token's first use records last_used_at
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/api/v1/patients/{episode.patient_id}/summary/").status_code == 200
+    authentication, read = queries.captured_queries
+    assert "patients_apitoken" in authentication["sql"]
+    assert "patients_activitysummary" in read["sql"] and "patients_sitemembership" in read["sql"]
+
+
+def test_a_summary_list_is_one_query_beyond_authentication_whatever_the_page(client, north):
+    for number in range(12):
+        make_episode(north, f"Q-LIST-{number}")
+    recompute_all()
+    client.get("/api/v1/rules/")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/api/v1/summaries/?page_size=5")
+    assert page.status_code == 200 and len(page.json()["results"]) == 5
+    assert len(queries) == 2
+
+
+def test_another_sites_summary_is_a_404_like_a_missing_patient(client, north, south):
+    theirs = make_episode(south, "Q-SOUTH")
+    recompute_all()
+    response = client.get(f"/api/v1/patients/{theirs.patient_id}/summary/")
+    assert response.status_code == 404
+    assert response.json() == client.get("/api/v1/patients/999999/summary/").json()
