@@ -44,6 +44,8 @@ lint: install
 bench: install
 	$(BIN)/python -m exclusion bench
 	$(BIN)/python -m exclusion.summaries.bench
+	command -v wrk >/dev/null || apt-get install -y -qq wrk
+	$(BIN)/python -m exclusion.summaries.bench_api
 
 clean:
 	rm -rf $(VENV) var staticfiles test-artifacts .pytest_cache .ruff_cache .hypothesis

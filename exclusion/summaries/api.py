@@ -6,6 +6,8 @@ is one query beyond authentication, site scoping included.
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -31,7 +33,23 @@ class SummaryFilterInput(serializers.Serializer):
     )
 
 
-class SummaryLatestOutput(serializers.Serializer):
+# Output of a dict stored in a JSON column (the summary's `latest` and `trend` items): each declared field
+# formats its value, as in any serializer, without the per-field attribute lookup that a page of 50
+# summaries would otherwise pay about a thousand times. (A comment, not a docstring: drf-spectacular would
+# publish a docstring as the schema's description.)
+class JsonRowOutput(serializers.Serializer):
+
+    def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
+        fields = self.__dict__.get("_plain_fields")
+        if fields is None:
+            fields = self.__dict__["_plain_fields"] = [(f.field_name, f) for f in self._readable_fields]
+        return {
+            name: None if (value := instance.get(name)) is None else field.to_representation(value)
+            for name, field in fields
+        }
+
+
+class SummaryLatestOutput(JsonRowOutput):
     episode_id = serializers.IntegerField()
     assessed_on = serializers.DateField()
     focality = serializers.CharField(allow_null=True)
@@ -44,7 +62,7 @@ class SummaryLatestOutput(serializers.Serializer):
     jansson_points = serializers.IntegerField(allow_null=True)
 
 
-class SummaryTrendOutput(serializers.Serializer):
+class SummaryTrendOutput(JsonRowOutput):
     episode_id = serializers.IntegerField()
     assessed_on = serializers.DateField()
     crp_mg_l = serializers.FloatField(allow_null=True)

@@ -22,7 +22,8 @@ def summary_get(*, patient_id: int, user: Viewer = None) -> ActivitySummary | No
     summaries = ActivitySummary.objects.filter(patient_id=patient_id).select_related("patient__site")
     if user is not None:
         summaries = access.scope_to_user_in_query(summaries, user, "patient__site")
-    return summaries.first()
+    # At most one row (patient_id is the key): no ordering needed, unlike first().
+    return next(iter(summaries[:1]), None)
 
 
 def summaries_list(
