@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from exclusion.engine import vocabulary
+
 
 class FlagStatus(models.TextChoices):
     OPEN = "open", "Open"
@@ -37,28 +39,26 @@ class NotIndicatedReason(models.TextChoices):
     OTHER = "other", "Other (explained in the comment)"
 
 
-class FlagReason(models.TextChoices):
-    """Codes a flag can carry: the assessment's biopsy reasons and `<differential>_concern`."""
-
-    MALIGNANCY_CONCERN = "malignancy_concern", "Malignancy concern"
-    INFECTION_CONCERN = "infection_concern", "Infection concern"
-    UNIFOCAL_NON_CLAVICULAR = "unifocal_non_clavicular", "Unifocal, not clavicle"
-    CRP_AT_LEAST_30 = "crp_at_least_30", "CRP ≥ 30 mg/L"
-    AGE_UNDER_3 = "age_under_3", "Onset under 3 years"
-    ILL_APPEARANCE = "ill_appearance", "Ill appearance"
-    HYPOPHOSPHATASIA_CONCERN = "hypophosphatasia_concern", "Hypophosphatasia concern"
-    SCURVY_CONCERN = "scurvy_concern", "Scurvy concern"
-    MONOGENIC_CONCERN = "monogenic_concern", "Monogenic (autoinflammatory) concern"
+# Codes a flag can carry: the assessment's biopsy reasons and `<differential>_concern`, with the labels of
+# the engine's vocabulary (FlagReason.MALIGNANCY_CONCERN == "malignancy_concern", and so on).
+FlagReason = models.TextChoices(
+    "FlagReason", [(code.upper(), (code, label)) for code, label in vocabulary.FLAG_REASONS.choices()]
+)
 
 
 # Queue order: lower first. Anything not named here (future codes included) ranks with "the rest".
-PRIORITY_BY_REASON = {
-    FlagReason.MALIGNANCY_CONCERN: 0,
-    FlagReason.INFECTION_CONCERN: 1,
-    FlagReason.UNIFOCAL_NON_CLAVICULAR: 2,
+_PRIORITY_REASONS = (
+    FlagReason.MALIGNANCY_CONCERN,
+    FlagReason.INFECTION_CONCERN,
+    FlagReason.UNIFOCAL_NON_CLAVICULAR,
+)
+PRIORITY_BY_REASON = {code: rank for rank, code in enumerate(_PRIORITY_REASONS)}
+PRIORITY_REST = len(_PRIORITY_REASONS)
+# A queue group is named by the reason that ranks it.
+PRIORITY_LABELS = {
+    **{rank: vocabulary.FLAG_REASONS.label(code) for code, rank in PRIORITY_BY_REASON.items()},
+    PRIORITY_REST: "Other",
 }
-PRIORITY_REST = 3
-PRIORITY_LABELS = {0: "Malignancy concern", 1: "Infection concern", 2: "Unifocal, not clavicle", 3: "Other"}
 
 
 def priority_for(reasons: list[str]) -> int:

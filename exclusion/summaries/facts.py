@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from patients.lesions import lesion_is_active
+
 SPINE_SITES = frozenset({"spine_cervical", "spine_thoracic", "spine_lumbar"})
 PEDCNO_LEVELS = (30, 50, 70, 90)
 PEDCNO_VARIABLES = ("esr_mm_h", "mri_lesions", "physician_global_vas", "patient_global_vas", "chaq")
@@ -36,8 +38,8 @@ class LesionFacts:
 
     @property
     def is_active(self) -> bool:
-        # Marked active by the reader, or MRI with marrow oedema (reference I1).
-        return self.active or (self.modality == "mri" and self.marrow_oedema)
+        # The record's one definition (marked active, or MRI with marrow oedema; reference I1).
+        return lesion_is_active(self)
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,22 @@ def pedcno(episodes: Sequence[EpisodeFacts]) -> int | None:
     return pedcno_level(_pedcno_values(episodes[0]), _pedcno_values(episodes[-1]))
 
 
+def trend(episodes: Sequence[EpisodeFacts]) -> list[dict[str, Any]]:
+    """The measures followed over time, a row per episode in the order given (the `trend` column)."""
+    return [
+        {
+            "episode_id": e.id,
+            "assessed_on": e.assessed_on.isoformat(),
+            "crp_mg_l": e.crp_mg_l,
+            "esr_mm_h": e.esr_mm_h,
+            "active_lesions": e.active_lesions,
+            "pain_vas": e.pain_vas,
+            "physician_global_vas": e.physician_global_vas,
+        }
+        for e in episodes
+    ]
+
+
 def summarise(episodes: Sequence[EpisodeFacts], *, open_flag: bool, current_ruleset: str) -> dict[str, Any]:
     """Every computed column of ActivitySummary for one patient (episodes in any order)."""
     ordered = sorted(episodes, key=lambda episode: (episode.assessed_on, episode.id))
@@ -199,18 +217,7 @@ def summarise(episodes: Sequence[EpisodeFacts], *, open_flag: bool, current_rule
         "first_assessed_on": ordered[0].assessed_on if ordered else None,
         "latest_assessed_on": latest.assessed_on if latest else None,
         "latest": latest_doc,
-        "trend": [
-            {
-                "episode_id": e.id,
-                "assessed_on": e.assessed_on.isoformat(),
-                "crp_mg_l": e.crp_mg_l,
-                "esr_mm_h": e.esr_mm_h,
-                "active_lesions": e.active_lesions,
-                "pain_vas": e.pain_vas,
-                "physician_global_vas": e.physician_global_vas,
-            }
-            for e in ordered
-        ],
+        "trend": trend(ordered),
         "activity_state": activity_state(latest),
         "pedcno": pedcno(ordered),
         # A course descriptor: physician global ≥ 4 at any visit (NPRD definition, reference I5).

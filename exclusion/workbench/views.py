@@ -7,6 +7,7 @@ Thin: each calls selectors and renders; site scoping comes from the selectors (a
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -16,13 +17,14 @@ from django.shortcuts import render
 
 from exclusion import engine
 from exclusion.engine import vocabulary
+from exclusion.summaries import facts
 from exclusion.summaries.facts import PEDCNO_SOURCE
+from exclusion.summaries.models import ActivitySummary
 from exclusion.summaries.selectors import summary_get
 from exclusion.workbench import selectors
 from patients import access
 from patients import selectors as patient_selectors
 from patients.models import Episode
-from patients.templatetags.cno_ui import lesion_is_active
 
 PAGE_SIZE = 25
 
@@ -70,6 +72,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_selectors.patient_get(user=request.user, patient_id=patient_id)
     timeline = selectors.patient_timeline(patient=patient)
     latest_episode, latest_assessment = timeline[-1] if timeline else (None, None)
+    summary = summary_get(patient_id=patient.id)
     return render(
         request,
         "patients/patient_detail.html",
@@ -78,42 +81,68 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
             "timeline": list(reversed(timeline)),
             "latest_episode": latest_episode,
             "latest_assessment": latest_assessment,
-            "charts": _trend_series([episode for episode, _ in timeline]),
+            "charts": _trend_series([episode for episode, _ in timeline], summary),
             "can_edit": access.can_edit_clinical(request.user, patient.site_id),
-            "summary": summary_get(patient_id=patient.id),
+            "summary": summary,
             "pedcno_source": PEDCNO_SOURCE,
         },
     )
 
 
-def _trend_series(episodes: list[Episode]) -> list[dict[str, Any]]:
-    """The measures followed over time, one chart each; lesions come prefetched."""
+def _trend_rows(episodes: list[Episode], summary: ActivitySummary | None) -> list[dict[str, Any]]:
+    """The summary's trend when it is current; while a recompute is pending (or before the first one), the
+    same rows from the episodes on the page, so a value just saved is charted at once. Lesions come
+    prefetched."""
+    if summary is not None and not summary.stale:
+        return summary.trend
+    return facts.trend(
+        [
+            facts.EpisodeFacts(
+                id=e.id,
+                assessed_on=e.assessed_on,
+                crp_mg_l=e.crp_mg_l,
+                esr_mm_h=e.esr_mm_h,
+                pain_vas=e.pain_vas,
+                physician_global_vas=e.physician_global_vas,
+                lesions=tuple(
+                    facts.LesionFacts(
+                        site=lesion.site,
+                        modality=lesion.modality,
+                        marrow_oedema=lesion.marrow_oedema,
+                        active=lesion.active,
+                    )
+                    for lesion in e.lesions.all()
+                ),
+            )
+            for e in episodes
+        ]
+    )
 
-    def series(value: Any) -> list:
-        return [(episode.assessed_on, value(episode)) for episode in episodes]
+
+def _trend_series(episodes: list[Episode], summary: ActivitySummary | None) -> list[dict[str, Any]]:
+    """The measures followed over time, one chart each (the activity summary's trend)."""
+    rows = _trend_rows(episodes, summary)
+    days = [datetime.date.fromisoformat(row["assessed_on"]) for row in rows]
+
+    def series(column: str) -> list:
+        return [(day, row.get(column)) for day, row in zip(days, rows, strict=True)]
 
     return [
-        {"key": "crp", "title": "CRP", "unit": "mg/L", "points": series(lambda e: e.crp_mg_l), "y_max": None},
-        {"key": "esr", "title": "ESR", "unit": "mm/h", "points": series(lambda e: e.esr_mm_h), "y_max": None},
+        {"key": "crp", "title": "CRP", "unit": "mg/L", "points": series("crp_mg_l"), "y_max": None},
+        {"key": "esr", "title": "ESR", "unit": "mm/h", "points": series("esr_mm_h"), "y_max": None},
         {
             "key": "active_lesions",
             "title": "Active lesions",
             "unit": "",
-            "points": series(lambda e: sum(1 for lesion in e.lesions.all() if lesion_is_active(lesion))),
+            "points": series("active_lesions"),
             "y_max": None,
         },
-        {
-            "key": "pain",
-            "title": "Pain (VAS)",
-            "unit": "0–10",
-            "points": series(lambda e: e.pain_vas),
-            "y_max": 10,
-        },
+        {"key": "pain", "title": "Pain (VAS)", "unit": "0–10", "points": series("pain_vas"), "y_max": 10},
         {
             "key": "physician_global",
             "title": "Physician global (VAS)",
             "unit": "0–10",
-            "points": series(lambda e: e.physician_global_vas),
+            "points": series("physician_global_vas"),
             "y_max": 10,
         },
     ]

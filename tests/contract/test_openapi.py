@@ -76,3 +76,16 @@ def test_schema_and_docs_are_public_and_local(client, path):
     assert "cdn.jsdelivr" not in body and "unpkg.com" not in body
     if "format=json" in path:
         assert json.loads(body)["openapi"].startswith("3.")
+
+
+def test_the_assessment_enums_are_the_vocabularys_codes_in_its_order():
+    from exclusion.engine import vocabulary
+
+    components = contract_components()
+    assessment = components["CnoAssessment"]["properties"]
+    assert components["CnoDifferential"]["properties"]["status"]["enum"] == list(vocabulary.STATUSES.codes)
+    assert assessment["focality"]["enum"] == list(vocabulary.FOCALITIES.codes)
+    assert assessment["bristol"]["properties"]["status"]["enum"] == list(vocabulary.BRISTOL_STATUSES.codes)
+    differentials = assessment["differentials"]
+    assert differentials["required"] == list(vocabulary.DIFFERENTIALS.codes)
+    assert list(differentials["properties"]) == list(vocabulary.DIFFERENTIALS.codes)

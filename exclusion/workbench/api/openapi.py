@@ -14,6 +14,7 @@ from cno_app.api.openapi import ref
 from exclusion import engine
 from exclusion.cli import EXAMPLE_CASE
 from exclusion.engine import schema as contract
+from exclusion.engine import vocabulary
 
 
 def _field(spec: tuple, unit_note: bool = True) -> dict[str, Any]:
@@ -123,12 +124,12 @@ def contract_components() -> dict[str, dict[str, Any]]:
         "type": "object",
         "required": ["status", "findings", "missing"],
         "properties": {
-            "status": {"type": "string", "enum": ["concern", "excluded", "no_red_flags", "incomplete"]},
+            "status": {"type": "string", "enum": list(vocabulary.STATUSES.codes)},
             "findings": {"type": "array", "items": ref("CnoFinding")},
             "missing": {"type": "array", "items": {"type": "string"}},
         },
     }
-    differential_names = ["infection", "malignancy", "hypophosphatasia", "scurvy", "monogenic"]
+    differential_names = list(vocabulary.DIFFERENTIALS.codes)
     assessment = {
         "type": "object",
         "description": "A cno-assessment/1 document: decision support, not a diagnosis.",
@@ -147,7 +148,7 @@ def contract_components() -> dict[str, dict[str, Any]]:
         "properties": {
             "schema": {"type": "string", "enum": [contract.SCHEMA_OUT]},
             "ruleset": {"type": "string"},
-            "focality": {"type": "string", "enum": ["none", "unifocal", "multifocal"]},
+            "focality": {"type": "string", "enum": list(vocabulary.FOCALITIES.codes)},
             "bones_involved": {"type": "integer", "minimum": 0},
             "symmetric": {"type": "boolean"},
             "differentials": {
@@ -167,19 +168,7 @@ def contract_components() -> dict[str, dict[str, Any]]:
             "bristol": {
                 "type": "object",
                 "required": ["status"],
-                "properties": {
-                    "status": {
-                        "type": "string",
-                        "enum": [
-                            "not_applicable",
-                            "insufficient_data",
-                            "criterion_1_met",
-                            "criterion_2_met",
-                            "not_met",
-                            "biopsy_required",
-                        ],
-                    }
-                },
+                "properties": {"status": {"type": "string", "enum": list(vocabulary.BRISTOL_STATUSES.codes)}},
             },
             "jansson": {
                 "type": "object",

@@ -234,15 +234,20 @@ def test_episode_page_query_count_does_not_grow_with_lesions(
     assert response.content.decode().count("data-lesion-marker") == 10
 
 
+def _render(source: str, **context) -> str:
+    from django.template import Context, Template
+
+    return Template("{% load cno_ui %}" + source).render(Context(context))
+
+
 def test_skeleton_map_places_left_and_right_lesions_on_opposite_sides():
     from patients.models import Lesion
-    from patients.templatetags.cno_ui import skeleton_map
 
     lesions = [
         Lesion(site="tibia", side="left", modality="mri"),
         Lesion(site="tibia", side="right", modality="xray"),
     ]
-    svg = str(skeleton_map(lesions))
+    svg = _render("{% skeleton_map lesions %}", lesions=lesions)
     assert svg.count("data-lesion-marker") == 2
     # Front view: the patient's right is drawn on the viewer's left.
     right_x = float(svg.split('data-side="right"')[1].split('cx="')[1].split('"')[0])
@@ -253,13 +258,74 @@ def test_skeleton_map_places_left_and_right_lesions_on_opposite_sides():
 def test_trend_chart_leaves_out_unknown_values_rather_than_drawing_zero():
     import datetime
 
-    from patients.templatetags.cno_ui import trend_chart
+    from patients.trends import trend_layout
 
     points = [
         (datetime.date(2024, 1, 1), 10.0),
         (datetime.date(2024, 2, 1), None),
         (datetime.date(2024, 3, 1), 30.0),
     ]
-    svg = str(trend_chart(points, "crp", "CRP", "mg/L"))
+    svg = _render('{% trend_chart points "crp" "CRP" "mg/L" %}', points=points)
     assert svg.count("data-point") == 2
-    assert "No values recorded yet" in str(trend_chart([(datetime.date(2024, 1, 1), None)], "esr", "ESR"))
+    assert [p.value for p in trend_layout(points).points] == [10.0, 30.0]
+    unknown = [(datetime.date(2024, 1, 1), None)]
+    assert "No values recorded yet" in _render('{% trend_chart points "esr" "ESR" %}', points=unknown)
+
+
+def test_the_map_and_the_activity_summary_share_one_definition_of_an_active_lesion():
+    import itertools
+
+    from exclusion.summaries.facts import LesionFacts
+    from patients.lesions import lesion_is_active
+    from patients.models import Lesion
+    from patients.skeleton import skeleton_layout
+
+    for modality, active, oedema in itertools.product(("mri", "xray"), (False, True), (False, True)):
+        row = Lesion(site="femur", side="left", modality=modality, active=active, marrow_oedema=oedema)
+        facts = LesionFacts(site="femur", side="left", modality=modality, active=active, marrow_oedema=oedema)
+        expected = active or (modality == "mri" and oedema)
+        assert lesion_is_active(row) is facts.is_active is expected
+        assert skeleton_layout([row]).markers[0].active is expected
+
+
+def test_lesions_at_one_place_are_fanned_out_so_each_stays_visible():
+    from patients.models import Lesion
+    from patients.skeleton import MIDX, skeleton_layout
+
+    layout = skeleton_layout([Lesion(site="sternum", side="midline", modality="mri") for _ in range(3)])
+    places = {(m.x, m.y) for m in layout.markers}
+    assert len(places) == 3
+    assert layout.markers[0].x == MIDX
+    assert [m.index for m in layout.markers] == [1, 2, 3]
+
+
+def _crp_chart(client, user, patient_id: int) -> str:
+    client.force_login(user)
+    html = client.get(reverse("patients:patient_detail", args=[patient_id])).content.decode()
+    return html.split('data-chart="crp"')[1].split("</figure>")[0]
+
+
+def test_trends_are_read_from_a_current_activity_summary(client, trio, north):
+    from exclusion.summaries.models import ActivitySummary
+    from exclusion.summaries.services import summary_mark_stale, summary_recompute_chunk
+
+    episode = make_episode(north, "TR-1")  # CRP 12 mg/L
+    summary_mark_stale(patient_ids=[episode.patient_id])
+    summary_recompute_chunk(patient_ids=[episode.patient_id])
+    summary = ActivitySummary.objects.get(patient_id=episode.patient_id)
+    assert not summary.stale
+    assert f"{episode.assessed_on.isoformat()}: 12 mg/L" in _crp_chart(client, trio.owner, episode.patient_id)
+    # The chart shows what the summary holds, not a second computation.
+    summary.trend = [{**row, "crp_mg_l": 42} for row in summary.trend]
+    summary.save(update_fields=["trend"])
+    assert f"{episode.assessed_on.isoformat()}: 42 mg/L" in _crp_chart(client, trio.owner, episode.patient_id)
+
+
+def test_while_the_summary_is_pending_the_trends_come_from_the_episodes(client, trio, north):
+    from exclusion.summaries.models import ActivitySummary
+    from exclusion.summaries.services import summary_mark_stale
+
+    episode = make_episode(north, "TR-2")
+    summary_mark_stale(patient_ids=[episode.patient_id])
+    ActivitySummary.objects.filter(patient_id=episode.patient_id).update(trend=[])
+    assert f"{episode.assessed_on.isoformat()}: 12 mg/L" in _crp_chart(client, trio.owner, episode.patient_id)
