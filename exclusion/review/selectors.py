@@ -5,24 +5,25 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from exclusion.review.filters import FlagFilters
 from exclusion.review.models import Flag, FlagEvent, FlagStatus, SignOff
 from patients import access
+from patients.access import Viewer
 from patients.choices import Role
 
 
-def _scoped(user: Any) -> QuerySet[Flag]:
+def _scoped(user: Viewer) -> QuerySet[Flag]:
     return access.scope_to_user(Flag.objects.all(), user)
 
 
 def _filtered(
-    queryset: QuerySet[Flag], filters: FlagFilters, user: Any, *, with_status: bool
+    queryset: QuerySet[Flag], filters: FlagFilters, user: Viewer, *, with_status: bool
 ) -> QuerySet[Flag]:
     if with_status and filters.status:
         queryset = queryset.filter(status=filters.status)
@@ -32,7 +33,9 @@ def _filtered(
     if filters.site_id:
         queryset = queryset.filter(site_id=filters.site_id)
     if filters.assignee == "me":
-        queryset = queryset.filter(assignee=user)
+        # Nobody signed in has no flags of their own.
+        me = user.pk if user is not None else None
+        queryset = queryset.filter(assignee_id=me) if me is not None else queryset.none()
     elif filters.assignee == "none":
         queryset = queryset.filter(assignee__isnull=True)
     elif isinstance(filters.assignee, int):
@@ -40,7 +43,7 @@ def _filtered(
     return queryset
 
 
-def flag_list(*, user: Any, filters: FlagFilters | None = None) -> QuerySet[Flag]:
+def flag_list(*, user: Viewer, filters: FlagFilters | None = None) -> QuerySet[Flag]:
     """Flags the user can see, riskiest first (priority, then longest open): one query."""
     queryset = _filtered(_scoped(user), filters or FlagFilters(status=None), user, with_status=True)
     return queryset.select_related("site", "patient", "assessment", "assignee", "decided_by").order_by(
@@ -48,7 +51,7 @@ def flag_list(*, user: Any, filters: FlagFilters | None = None) -> QuerySet[Flag
     )
 
 
-def flag_counts(*, user: Any, filters: FlagFilters | None = None) -> dict[str, int]:
+def flag_counts(*, user: Viewer, filters: FlagFilters | None = None) -> dict[str, int]:
     """How many flags per status under the other filters: one query."""
     queryset = _filtered(_scoped(user), filters or FlagFilters(status=None), user, with_status=False)
     counts = queryset.aggregate(
@@ -63,13 +66,13 @@ class Worklist:
     counts: dict[str, int]
 
 
-def worklist_list(*, user: Any, filters: FlagFilters) -> Worklist:
+def worklist_list(*, user: Viewer, filters: FlagFilters) -> Worklist:
     return Worklist(
         flags=flag_list(user=user, filters=filters), counts=flag_counts(user=user, filters=filters)
     )
 
 
-def flag_get(*, user: Any, flag_id: int) -> Flag:
+def flag_get(*, user: Viewer, flag_id: int) -> Flag:
     """The flag with its history if the user can see its site; Http404 otherwise (never 403)."""
     queryset = flag_list(user=user).prefetch_related(
         Prefetch("events", queryset=FlagEvent.objects.select_related("actor").order_by("at", "id"))
@@ -77,7 +80,7 @@ def flag_get(*, user: Any, flag_id: int) -> Flag:
     return get_object_or_404(queryset, pk=flag_id)
 
 
-def flags_for_episodes(*, user: Any, episode_ids: Iterable[int]) -> dict[int, Flag]:
+def flags_for_episodes(*, user: Viewer, episode_ids: Iterable[int]) -> dict[int, Flag]:
     """The newest flag of each episode the user can see (any status), keyed by episode id: one query.
 
     For the patient and episode pages: clinicians see the flag and its decision there, read-only.
@@ -85,11 +88,12 @@ def flags_for_episodes(*, user: Any, episode_ids: Iterable[int]) -> dict[int, Fl
     newest: dict[int, Flag] = {}
     rows = _scoped(user).filter(episode_id__in=list(episode_ids)).select_related("decided_by", "assignee")
     for flag in rows.order_by("episode_id", "-id"):
-        newest.setdefault(flag.episode_id, flag)
+        if flag.episode_id is not None:  # (the filter above already excludes deleted episodes)
+            newest.setdefault(flag.episode_id, flag)
     return newest
 
 
-def reviewers_of_site(*, site_id: int) -> list[Any]:
+def reviewers_of_site(*, site_id: int) -> list[User]:
     """Who can be assigned a flag of the site."""
     return list(
         get_user_model()

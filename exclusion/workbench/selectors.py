@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from exclusion.assessments.models import Assessment
 from exclusion.review.models import Flag
 from patients import selectors as patient_selectors
+from patients.access import Viewer
 from patients.models import Episode, Patient
 
 
@@ -31,7 +32,7 @@ def latest_assessments_where(**filters: Any) -> QuerySet[Assessment]:
 
 def patient_list_filtered(
     *,
-    user: Any,
+    user: Viewer,
     site_ids: Iterable[int] | None = None,
     query: str = "",
     biopsy_recommended: bool = False,

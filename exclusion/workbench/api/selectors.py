@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from exclusion.assessments.models import Assessment
 from exclusion.review.models import Flag, FlagStatus
 from patients import access, selectors
+from patients.access import Viewer
 from patients.models import Episode, Patient
 
 
@@ -26,14 +27,14 @@ def _latest_assessment_of_latest_episode() -> QuerySet[Assessment]:
     )
 
 
-def _count(queryset: QuerySet) -> Coalesce:
+def _count(queryset: QuerySet[Any]) -> Coalesce:
     counted = queryset.order_by().values("patient").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 def patient_api_list(
     *,
-    user: Any,
+    user: Viewer,
     record_number: str | None = None,
     site: str | None = None,
     updated_since: datetime.datetime | None = None,
@@ -65,7 +66,7 @@ def patient_api_list(
     return patients
 
 
-def patient_api_get(*, user: Any, patient_id: int) -> Patient:
+def patient_api_get(*, user: Viewer, patient_id: int) -> Patient:
     """One patient with the list's annotations; Http404 outside the user's sites."""
     return get_object_or_404(patient_api_list(user=user), pk=patient_id)
 
@@ -79,7 +80,7 @@ def episode_api_list(*, patient: Patient) -> QuerySet[Episode]:
     )
 
 
-def episode_api_get(*, user: Any, episode_id: int) -> Episode:
+def episode_api_get(*, user: Viewer, episode_id: int) -> Episode:
     """One episode with what its representation needs; Http404 outside the user's sites."""
     episodes = access.scope_to_user(
         Episode.objects.select_related("patient__site", "biopsy").prefetch_related("lesions"),
