@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 
 from patients.choices import (
     LESION_FEATURES,
+    LEVEL_MAX_LENGTH,
     RANGES,
     UNITS,
     BiopsyCulture,
@@ -364,7 +365,7 @@ class LesionForm(forms.Form):
     side = forms.ChoiceField(label="Side", choices=Side.choices, initial=Side.MIDLINE)
     level = forms.CharField(
         label="Level",
-        max_length=16,
+        max_length=LEVEL_MAX_LENGTH,  # the record's and the contract's limit
         required=False,
         help_text="Vertebra or rib, e.g. T7.",
         widget=forms.TextInput(attrs={"size": 5}),

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from exclusion.workbench.selectors import assessment_latest
 from patients.models import Episode, Patient
-from tests.factories import make_episode, make_site, make_user
+from tests.factories import case, make_episode, make_site, make_user
 from tests.patients.helpers import episode_post, symmetric_episode_post
 
 pytestmark = pytest.mark.django_db
@@ -222,3 +222,36 @@ def test_episode_saved_through_the_form_matches_the_service_assessment(client, t
     assert (
         assessment_latest(episode_id=by_form.id).result == assessment_latest(episode_id=by_import.id).result
     )
+
+
+def test_a_lesion_level_of_twenty_characters_saved_through_the_api_can_be_saved_again_in_the_form(
+    client, trio, north
+):
+    # The record and the engine allow 20 characters (cno-case/1); the form used to stop at 16.
+    level = "T7-T8 posterior arch"
+    assert len(level) == 20
+    spine = {"site": "spine_thoracic", "side": "midline", "level": level, "modality": "mri"}
+    episode = make_episode(north, "LV-20", case(lesions=[spine]))
+    client.force_login(trio.owner)
+    lesions = [{**spine, "id": episode.lesions.get().id}]
+    post = symmetric_episode_post(version=1)
+    post.update({k: v for k, v in episode_post(lesions=lesions).items() if k.startswith("lesions-")})
+
+    response = client.post(reverse("patients:episode_edit", args=[episode.id]), post)
+
+    assert response.status_code == 302
+    assert episode.lesions.get().level == level
+
+
+def test_a_lesion_level_longer_than_the_record_allows_is_an_error_on_that_field(client, trio, north):
+    patient = make_episode(north, "LV-21").patient
+    client.force_login(trio.owner)
+    too_long = {"site": "spine_thoracic", "side": "midline", "level": "T" * 21, "modality": "mri"}
+    post = symmetric_episode_post()
+    post.update({k: v for k, v in episode_post(lesions=[too_long]).items() if k.startswith("lesions-")})
+
+    response = client.post(reverse("patients:episode_create", args=[patient.id]), post)
+
+    assert response.status_code == 200
+    assert "level" in response.context["formset"].forms[0].errors
+    assert patient.episodes.count() == 1
