@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from .schema import ACTIVITY, BIOPSY_KEYS, FINDINGS, LABS, LESION_FEATURES, SCHEMA_IN, SYMPTOMS
+from .schema import ACTIVITY, BIOPSY_KEYS, FINDINGS, IMAGING, LABS, LESION_FEATURES, SCHEMA_IN, SYMPTOMS
 from .validation import CaseValidationError, validate_case
 
 _EMPTY: dict[str, Any] = {}
@@ -59,5 +59,10 @@ def canonical_case(doc: Mapping[str, Any], today: date | None = None) -> dict[st
         lesions.append(lesion)
     out_episode["lesions"] = lesions
     out_episode["activity"] = {k: act.get(k) for k in ACTIVITY}
+    # Optional since ruleset 2026.12: written only when something is known, so older documents keep
+    # their canonical form.
+    imaging = episode.get("imaging") or _EMPTY
+    if any(imaging.get(k) is not None for k in IMAGING):
+        out_episode["imaging"] = {k: imaging.get(k) for k in IMAGING}
 
     return {"schema": SCHEMA_IN, "patient": out_patient, "episode": out_episode}

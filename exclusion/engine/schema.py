@@ -133,14 +133,19 @@ EPISODE_KEYS = frozenset(
         "biopsy",
         "lesions",
         "activity",
+        "imaging",
     )
 )
+# episode.imaging (from ruleset 2026.12): what imaging was done; null or absent means unknown.
+IMAGING: dict[str, FieldSpec] = {"whole_body_mri": BOOL}
 TOP_KEYS = frozenset(("schema", "patient", "episode"))
 
 # Ages given as numbers (no birth date): a generous plausible range, the contract gives none.
 AGE_RANGE = (0, 120)
 # Level strings are labels such as "T7" or "6"; a bound keeps garbage out of the bone identity.
 LEVEL_MAX_LEN = 20
+# A whole-body MRI shows a median of 6 lesions, at most 27 in published series; more than this is an error.
+MAX_LESIONS = 100
 
 SPINE_SITES = frozenset(("spine_cervical", "spine_thoracic", "spine_lumbar"))
 JANSSON_SITES = frozenset(("spine_cervical", "spine_thoracic", "spine_lumbar", "clavicle", "sternum"))

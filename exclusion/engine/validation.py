@@ -21,10 +21,12 @@ from .schema import (
     EPISODE_KEYS,
     FINDINGS,
     HISTOLOGIES,
+    IMAGING,
     LABS,
     LESION_FEATURES,
     LESION_KEYS,
     LEVEL_MAX_LEN,
+    MAX_LESIONS,
     MODALITIES,
     PATIENT_KEYS,
     SCHEMA_IN,
@@ -276,6 +278,8 @@ def _check_episode(episode: object, birth: date | None, errors: list[CaseError],
         _check_section(episode["labs"], LABS, "episode.labs.", errors)
     if "activity" in episode:
         _check_section(episode["activity"], ACTIVITY, "episode.activity.", errors)
+    if episode.get("imaging") is not None:  # null: nothing known about the imaging done
+        _check_section(episode["imaging"], IMAGING, "episode.imaging.", errors)
     _check_biopsy(episode.get("biopsy"), errors)
 
     lesions = episode.get("lesions")
@@ -285,6 +289,14 @@ def _check_episode(episode: object, birth: date | None, errors: list[CaseError],
         )
     elif type(lesions) is not list:
         errors.append({"path": "episode.lesions", "message": "must be a list of lesions"})
+    elif len(lesions) > MAX_LESIONS:
+        # Checked before the items so that a runaway list costs one error, not thousands.
+        errors.append(
+            {
+                "path": "episode.lesions",
+                "message": f"{len(lesions)} lesions: at most {MAX_LESIONS} per episode (list each bone once)",
+            }
+        )
     else:
         for i, lesion in enumerate(lesions):
             _check_lesion(lesion, f"episode.lesions[{i}].", errors)

@@ -38,7 +38,6 @@ class SummaryFilterInput(serializers.Serializer):
 # summaries would otherwise pay about a thousand times. (A comment, not a docstring: drf-spectacular would
 # publish a docstring as the schema's description.)
 class JsonRowOutput(serializers.Serializer):
-
     def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
         fields = self.__dict__.get("_plain_fields")
         if fields is None:

@@ -246,3 +246,25 @@ def test_validation_does_not_modify_the_document():
     validate_case(doc, today=TODAY)
     assess(doc, today=TODAY)
     assert repr(doc) == before
+
+
+# --- ruleset 2026.12: the optional imaging object and the lesion limit (contract, "Changes in 2026.12") ---
+def test_whole_body_mri_is_an_optional_tri_state_in_episode_imaging():
+    for value in (True, False, None):
+        assert paths_of(with_(example(), episode__imaging={"whole_body_mri": value})) == []
+    assert paths_of(with_(example(), episode__imaging=None)) == []  # null: nothing known about imaging
+    assert paths_of(with_(example(), episode__imaging={"whole_body_mri": "yes"})) == [
+        "episode.imaging.whole_body_mri"
+    ]
+    assert paths_of(with_(example(), episode__imaging={"whole_body": True})) == ["episode.imaging.whole_body"]
+    assert paths_of(with_(example(), episode__imaging=[])) == ["episode.imaging"]
+
+
+def test_100_lesions_are_accepted_and_101_are_one_error_on_the_list():
+    # Contract: at most 100 lesions per episode (a whole-body MRI shows a median of 6, at most 27).
+    many = [{"site": "rib", "modality": "mri", "level": str(i), "marrow_oedema": True} for i in range(101)]
+    assert paths_of(with_(example(), episode__lesions=many[:100])) == []
+    errors = validate_case(with_(example(), episode__lesions=many), today=TODAY)
+    assert errors == [
+        {"path": "episode.lesions", "message": "101 lesions: at most 100 per episode (list each bone once)"}
+    ]
