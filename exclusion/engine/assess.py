@@ -16,7 +16,7 @@ from .snapshot import Snapshot, build_snapshot
 from .thresholds import JANSSON_THRESHOLD
 from .validation import CaseValidationError, validate_case
 
-RULESET_VERSION = "2026.11"
+RULESET_VERSION = "2026.12"
 
 
 def _differential(s: Snapshot, d: R.Differential) -> dict[str, Any]:
@@ -71,8 +71,11 @@ def assess_snapshot(s: Snapshot) -> dict[str, Any]:
     diffs = {d.name: _differential(s, d) for d in R.DIFFERENTIALS}
     reasons = [code for code, rule in R.BIOPSY_REASONS if rule.evaluate(s, diffs)]
     adequate = R.BIOPSY_ADEQUATE.evaluate(s)
+    recommended = bool(reasons) and not adequate
     # The first Bristol rule to name a status decides it (criterion 2 always does).
-    bristol = R.BRISTOL_APPLICABLE.evaluate(s) or R.BRISTOL_C1.evaluate(s) or R.BRISTOL_C2.evaluate(s)
+    bristol = next(status for rule in R.BRISTOL_RULES if (status := rule.evaluate(s, diffs)) is not None)
+    entry = R.EULAR_ENTRY.evaluate(s, diffs)
+    exclusions = R.EULAR_EXCLUSIONS.evaluate(s, diffs)
     return {
         "schema": SCHEMA_OUT,
         "ruleset": RULESET_VERSION,  # read at call time: tests and reassessment may swap the version
@@ -81,13 +84,21 @@ def assess_snapshot(s: Snapshot) -> dict[str, Any]:
         "symmetric": s.symmetric,
         "differentials": diffs,
         "biopsy": {
-            "recommended": bool(reasons) and not adequate,
+            "recommended": recommended,
             "reasons": reasons,
             "adequate_biopsy_on_file": adequate,
         },
         "bristol": {"status": bristol},
         "jansson": _jansson(s),
-        "exclusion_complete": all(d["status"] in V.SETTLED_STATUSES for d in diffs.values()),
+        "eular_acr_2025": {
+            "entry": entry,
+            "exclusions": exclusions,
+            "status": R.EULAR_STATUS.evaluate(entry, exclusions),
+            "score": None,  # the published item weights are not yet verified: no score is ever given
+        },
+        # A recommended biopsy means the work-up is not complete, whatever the blood results say.
+        "exclusion_complete": not recommended
+        and all(d["status"] in V.SETTLED_STATUSES for d in diffs.values()),
     }
 
 

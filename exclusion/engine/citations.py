@@ -58,8 +58,8 @@ KOSTIK_TB = (
     "(journal not captured; no DOI/PMID in reference)"
 )
 CONTRACT = (
-    "Project contract cno-case/1 (shared/contract/case-v1.md); no publication for this item in "
-    "shared/clinical/reference.md"
+    "Project contract cno-case/1 (docs/case-format.md); no publication for this item in the project's "
+    "clinical reference"
 )
 AGODI_2013 = "Agodi A, et al. BMC Pediatr 2013;13:15 (no DOI/PMID in reference)"
 CLINICS_2011 = (

@@ -35,8 +35,10 @@ def _age(s: Snapshot) -> str:
     text = f"age {s.age_years:.1f} years at assessment ({s.assessed_on.isoformat()})"
     if s.age_at_onset_years is not None:
         text += f", {s.age_at_onset_years:.1f} years at onset"
-        if s.onset_on is None and s.birth_date is not None:
-            text += " (no onset date: taken at assessment)"
+    else:
+        text += ", age at onset unknown (no onset recorded)"
+    if s.symptom_duration_days is not None:
+        text += f", symptoms for {s.symptom_duration_days} days"
     return text
 
 
@@ -88,6 +90,15 @@ def explain_snapshot(s: Snapshot) -> str:
     out.append(f"Bristol criteria: {V.BRISTOL_STATUSES[a['bristol']['status']].detail}.")
     out.append(f"    Source: {C.RODERICK_2016}")
 
+    g = a["eular_acr_2025"]
+    out.append("")
+    out.append(
+        f"EULAR/ACR 2025 classification gate (research classification, not diagnosis): "
+        f"{V.EULAR_STATUSES[g['status']].label}. {V.EULAR_ENTRY[g['entry']].label}; "
+        f"{V.EULAR_EXCLUSIONS[g['exclusions']].label.lower()}. No score is given."
+    )
+    out.append(f"    Source: {C.EULAR_ACR_2025}")
+
     j = a["jansson"]
     out.append("")
     verdict = {
@@ -112,10 +123,13 @@ def explain_snapshot(s: Snapshot) -> str:
     out.append("")
     if a["exclusion_complete"]:
         out.append(
-            "Exclusion complete: every differential is excluded or free of red flags on complete data."
+            "Exclusion complete: every differential is excluded or free of red flags on complete data, and "
+            "no biopsy is recommended."
         )
     else:
         open_ = [n for n, d in a["differentials"].items() if d["status"] in _OPEN]
+        if b["recommended"]:
+            open_.append("a recommended bone biopsy")
         out.append(f"Exclusion NOT complete: {', '.join(open_)} still open.")
     return "\n".join(out) + "\n"
 

@@ -19,6 +19,8 @@ from .snapshot import Snapshot
 from .thresholds import (
     CRP_RAISED_MG_L,
     EARLY_ONSET_YEARS,
+    EULAR_MIN_DURATION_DAYS,
+    EULAR_ONSET_BEFORE_YEARS,
     FEVER_C,
     JANSSON_CRP_MG_L,
     JANSSON_MAX,
@@ -46,9 +48,12 @@ ExclusionCheck = Callable[[Snapshot], bool]  # definitive exclusion of a differe
 MissingCheck = Callable[[Snapshot], list[str]]  # screening data: the input paths that are unknown
 DifferentialResults = Mapping[str, Mapping[str, object]]  # the differentials assessed so far
 ReasonCheck = Callable[[Snapshot, DifferentialResults], bool]  # a biopsy reason applies
-BristolCheck = Callable[[Snapshot], str | None]  # the Bristol status it decides, None: the next rule decides
+# The Bristol status it decides (None: the next rule decides), given the differentials assessed so far.
+BristolCheck = Callable[[Snapshot, DifferentialResults], str | None]
 ItemCheck = Callable[[Snapshot], bool | None]  # a Jansson item: present, absent or unknown
 VerdictCheck = Callable[[Snapshot, int, int], tuple[bool, bool | None]]  # Jansson: applicable, supports
+GateCheck = Callable[[Snapshot, DifferentialResults], str]  # a part of the EULAR/ACR gate: its code
+StatusCheck = Callable[[str, str], str]  # the EULAR/ACR gate's status from its entry and exclusions
 
 E = TypeVar("E", bound=Callable[..., object], covariant=True)
 
@@ -672,13 +677,19 @@ MAL_HB_UNDER_6M = register(
 )
 
 
+_MAL_SCREENING_LABS = ("wbc_10e9_l", "neutrophils_10e9_l", "hemoglobin_g_l", "platelets_10e9_l")
+# Ruleset 2026.12: the examination is screening data (organomegaly or nodes: OR 154 for leukaemia).
+_MAL_SCREENING_EXAMINATION = ("hepatomegaly", "splenomegaly", "lymphadenopathy")
+
+
 def _missing_malignancy(s: Snapshot) -> list[str]:
     labs = s.labs
-    missing = [L + k for k in ("wbc_10e9_l", "hemoglobin_g_l", "platelets_10e9_l") if labs[k] is None]
+    missing = [L + k for k in _MAL_SCREENING_LABS if labs[k] is None]
     if not s.age_known:
         missing.append(AGE_PATH)  # haemoglobin cannot be judged without an age
     # An LDH without its upper limit counts as unknown: name whichever of the pair is absent.
     missing += [L + k for k in ("ldh_u_l", "ldh_uln_u_l") if labs[k] is None]
+    missing += [F + k for k in _MAL_SCREENING_EXAMINATION if s.findings[k] is None]
     return missing
 
 
@@ -687,16 +698,17 @@ MAL_SCREENING = register(
         id="MAL-SCREENING",
         title="Malignancy screening data",
         inputs=(
-            L + "wbc_10e9_l",
-            L + "hemoglobin_g_l",
-            L + "platelets_10e9_l",
+            *(L + k for k in _MAL_SCREENING_LABS),
             L + "ldh_u_l",
             L + "ldh_uln_u_l",
             "patient.birth_date",
+            *(F + k for k in _MAL_SCREENING_EXAMINATION),
         ),
-        explanation="Malignancy can only be called free of red flags when WBC, haemoglobin (with an "
-        "age to judge it), platelets and LDH with its laboratory upper limit are known.",
-        source=C.JONES_2006,
+        explanation="Malignancy can only be called free of red flags when WBC, neutrophils, haemoglobin "
+        "(with an age to judge it), platelets, LDH with its laboratory upper limit, and the examination of "
+        "liver, spleen and lymph nodes are known: organomegaly or nodes are the strongest single "
+        "discriminator of leukaemia (OR 154), so an examination not recorded keeps malignancy incomplete.",
+        source=C.JONES_2006 + "; " + C.LOUVIGNE_2020,
         group=V.MALIGNANCY,
         evaluate=_missing_malignancy,
     )
@@ -869,13 +881,16 @@ SCURVY = Differential(name=V.SCURVY, red_flags=SCURVY_FLAGS, exclusion=SCU_EXCLU
 
 # ===== monogenic ==========================================================================================
 def _onset3(s: Snapshot) -> str | None:
-    if s.onset_under_3:
-        return (
-            f"Onset at {s.age_at_onset_years:.1f} years (under {EARLY_ONSET_YEARS}): monogenic "
-            "autoinflammatory bone disease (Majeed syndrome LPIN2, DIRA IL1RN) not excluded; consider "
-            "genetic testing."
-        )
-    return None
+    if not s.onset_under_3:
+        return None
+    if s.age_at_onset_years is not None:
+        when = f"Onset at {s.age_at_onset_years:.1f} years (under {EARLY_ONSET_YEARS})"
+    else:  # no onset recorded, but assessed before 3 years: the onset cannot have come later
+        when = f"Assessed at {s.age_years:.1f} years, so onset under {EARLY_ONSET_YEARS}"
+    return (
+        f"{when}: monogenic autoinflammatory bone disease (Majeed syndrome LPIN2, DIRA IL1RN) not "
+        "excluded; consider genetic testing."
+    )
 
 
 def _neonatal(s: Snapshot) -> str | None:
@@ -933,7 +948,8 @@ MONOGENIC_FLAGS = (
 
 
 def _missing_monogenic(s: Snapshot) -> list[str]:
-    return [] if s.onset_under_3 is not None else [AGE_PATH]
+    # The input that would make the age at onset known: the onset date, the age at onset or the birth date.
+    return [] if s.onset_under_3 is not None else [s.onset_missing_path or AGE_PATH]
 
 
 MONO_SCREENING = register(
@@ -941,8 +957,9 @@ MONO_SCREENING = register(
         id="MONO-SCREENING",
         title="Monogenic screening data",
         inputs=AGE_INPUTS,
-        explanation="The age at onset must be known (birth date, or the age at onset) to screen for "
-        "monogenic forms; they are never excluded by the engine.",
+        explanation="The age at onset must be known (birth and onset dates, or the age at onset) to screen "
+        "for monogenic forms; without an onset it is unknown, never taken at assessment, unless the child "
+        f"was assessed before {EARLY_ONSET_YEARS} years. Monogenic forms are never excluded by the engine.",
         source=C.MONOGENIC,
         group=V.MONOGENIC,
         evaluate=_missing_monogenic,
@@ -1080,17 +1097,27 @@ BIOPSY_ADEQUATE = register(
 
 
 # ===== Bristol ============================================================================================
-# Decided in order: the first of BRISTOL_APPLICABLE, BRISTOL_C1, BRISTOL_C2 to name a status decides it.
-def _bristol_applicable(s: Snapshot) -> str | None:
+# Decided in order (BRISTOL_RULES): the first rule to name a status decides it (criterion 2 always does).
+_NOT_CNO_HISTOLOGY = ("malignant", "lch")
+
+
+def _bristol_applicable(s: Snapshot, differentials: DifferentialResults) -> str | None:
     sym = s.symptoms
     if not s.lesions or (sym["bone_pain"] is not True and sym["local_swelling"] is not True):
         return V.NOT_APPLICABLE
-    if s.labs["crp_mg_l"] is None:
-        return V.INSUFFICIENT_DATA
     return None
 
 
-def _bristol_c1(s: Snapshot) -> str | None:
+def _bristol_histology(s: Snapshot, differentials: DifferentialResults) -> str | None:
+    # Adequate or not: a malignant histology is never outweighed by a typical clinical picture.
+    return V.NOT_MET if s.histology in _NOT_CNO_HISTOLOGY else None
+
+
+def _bristol_crp_known(s: Snapshot, differentials: DifferentialResults) -> str | None:
+    return V.INSUFFICIENT_DATA if s.labs["crp_mg_l"] is None else None
+
+
+def _bristol_c1(s: Snapshot, differentials: DifferentialResults) -> str | None:
     crp = s.labs["crp_mg_l"]
     if (
         (s.bones_involved > 1 or s.clavicle_alone)
@@ -1098,12 +1125,16 @@ def _bristol_c1(s: Snapshot) -> str | None:
         and crp < CRP_RAISED_MG_L
         and not s.fever_shown
         and s.any_typical_lesion
+        # Roderick's "typical clinical findings": bone pain without significant systemic features, so a
+        # leukaemia picture never reads "supports CNO without biopsy" (ruleset 2026.12).
+        and differentials[V.INFECTION]["status"] != V.CONCERN
+        and differentials[V.MALIGNANCY]["status"] != V.CONCERN
     ):
         return V.CRITERION_1_MET
     return None
 
 
-def _bristol_c2(s: Snapshot) -> str:
+def _bristol_c2(s: Snapshot, differentials: DifferentialResults) -> str:
     if s.adequate_biopsy:
         if s.histology == "inflammatory" and s.culture == "no_growth":
             return V.CRITERION_2_MET
@@ -1117,20 +1148,51 @@ BRISTOL_APPLICABLE = register(
         title="Bristol criteria applicable",
         inputs=("episode.lesions", S + "bone_pain", S + "local_swelling"),
         explanation="The Bristol criteria apply to bone pain or local swelling with at least one imaged "
-        "lesion; without CRP they cannot be evaluated.",
+        "lesion.",
         source=C.RODERICK_2016,
         group=V.BRISTOL,
         evaluate=_bristol_applicable,
+    )
+)
+BRISTOL_HISTOLOGY = register(
+    Rule(
+        id="BRISTOL-NOT-CNO-HISTOLOGY",
+        title="Biopsy histology malignant or LCH",
+        inputs=(B + "histology",),
+        explanation="A biopsy on file showing malignant or LCH histology, adequate or not, means the "
+        "criteria are not met: a malignant histology is never outweighed by a typical clinical picture.",
+        source=C.RODERICK_2016 + "; " + C.CONTRACT,
+        group=V.BRISTOL,
+        evaluate=_bristol_histology,
+    )
+)
+BRISTOL_CRP_KNOWN = register(
+    Rule(
+        id="BRISTOL-CRP-KNOWN",
+        title="CRP known",
+        inputs=(L + "crp_mg_l",),
+        explanation="Without a CRP the Bristol criteria cannot be evaluated (insufficient data).",
+        source=C.RODERICK_2016,
+        group=V.BRISTOL,
+        evaluate=_bristol_crp_known,
     )
 )
 BRISTOL_C1 = register(
     Rule(
         id="BRISTOL-C1",
         title="Bristol criterion 1",
-        inputs=("episode.lesions", L + "crp_mg_l", S + "fever", S + "max_temperature_c"),
+        inputs=(
+            "episode.lesions",
+            L + "crp_mg_l",
+            S + "fever",
+            S + "max_temperature_c",
+            "differentials.infection",
+            "differentials.malignancy",
+        ),
         explanation=f"More than one bone (or the clavicle alone), CRP < {CRP_RAISED_MG_L} mg/L, no fever, "
-        "and typical imaging (MRI marrow oedema; or X-ray/CT lysis, sclerosis, periosteal reaction or "
-        "hyperostosis): supports CNO without biopsy.",
+        "typical imaging (MRI marrow oedema; or X-ray/CT lysis, sclerosis, periosteal reaction or "
+        "hyperostosis), and neither infection nor malignancy a concern (typical clinical findings: bone "
+        "pain without significant systemic features): supports CNO without biopsy.",
         source=C.RODERICK_2016,
         group=V.BRISTOL,
         evaluate=_bristol_c1,
@@ -1147,6 +1209,13 @@ BRISTOL_C2 = register(
         group=V.BRISTOL,
         evaluate=_bristol_c2,
     )
+)
+BRISTOL_RULES: tuple[Rule[BristolCheck], ...] = (
+    BRISTOL_APPLICABLE,
+    BRISTOL_HISTOLOGY,
+    BRISTOL_CRP_KNOWN,
+    BRISTOL_C1,
+    BRISTOL_C2,
 )
 
 
@@ -1300,7 +1369,94 @@ JANSSON_RESULT = register(
 )
 
 
+# ===== EULAR/ACR 2025 classification gate =================================================================
+# Research classification criteria, not diagnosis: only the gate is computed (the item weights are not yet
+# verified, so no score is given).
+def _eular_entry_items(s: Snapshot) -> tuple[bool | None, ...]:
+    duration = s.symptom_duration_days
+    return (
+        s.onset_under_18,
+        s.symptoms["bone_pain"],
+        None if duration is None else duration >= EULAR_MIN_DURATION_DAYS,
+        # The lesion list is always known: no lesion, or none typical, is a known "no".
+        s.any_typical_radiograph_or_mri,
+    )
+
+
+def _eular_entry(s: Snapshot, differentials: DifferentialResults) -> str:
+    items = _eular_entry_items(s)
+    if False in items:
+        return V.NOT_MET
+    return V.MET if all(item is True for item in items) else V.UNKNOWN
+
+
+def _eular_exclusions(s: Snapshot, differentials: DifferentialResults) -> str:
+    statuses = [differentials[d]["status"] for d in V.EULAR_EXCLUDED_DIFFERENTIALS]
+    if V.CONCERN in statuses:
+        return V.NOT_CLEARED
+    return V.CLEARED if all(st in V.SETTLED_STATUSES for st in statuses) else V.UNKNOWN
+
+
+def _eular_status(entry: str, exclusions: str) -> str:
+    if entry == V.NOT_MET:
+        return V.ENTRY_NOT_MET
+    if exclusions == V.NOT_CLEARED:
+        return V.MIMIC_NOT_EXCLUDED
+    if entry == V.MET and exclusions == V.CLEARED:
+        return V.ELIGIBLE_FOR_SCORING
+    return V.EULAR_INCOMPLETE
+
+
+EULAR_ENTRY = register(
+    Rule(
+        id="EULAR-ENTRY",
+        title="EULAR/ACR 2025 entry criterion",
+        inputs=(
+            *AGE_INPUTS,
+            S + "bone_pain",
+            "episode.lesions",
+            LES + "modality",
+            LES + "marrow_oedema",
+        ),
+        explanation=f"Met when the age at onset is under {EULAR_ONSET_BEFORE_YEARS} years, bone pain is "
+        f"present, symptoms have lasted at least {EULAR_MIN_DURATION_DAYS} days (6 weeks) and at least one "
+        "lesion is typical on radiograph or MRI (MRI marrow oedema; X-ray lysis, sclerosis, periosteal "
+        "reaction or hyperostosis); not met when any of these is known to be absent (no lesion counts as "
+        "none typical); otherwise unknown.",
+        source=C.EULAR_ACR_2025,
+        group=V.EULAR_ACR_2025,
+        evaluate=_eular_entry,
+    )
+)
+EULAR_EXCLUSIONS = register(
+    Rule(
+        id="EULAR-EXCLUSIONS",
+        title="EULAR/ACR 2025 exclusions",
+        inputs=tuple(f"differentials.{d}" for d in V.EULAR_EXCLUDED_DIFFERENTIALS),
+        explanation="Malignancy, infection, vitamin C deficiency and hypophosphatasia must be ruled out: "
+        "not cleared when any is a concern, cleared when all four are excluded or free of red flags, "
+        "otherwise unknown.",
+        source=C.EULAR_ACR_2025,
+        group=V.EULAR_ACR_2025,
+        evaluate=_eular_exclusions,
+    )
+)
+EULAR_STATUS = register(
+    Rule(
+        id="EULAR-STATUS",
+        title="EULAR/ACR 2025 gate",
+        inputs=("eular_acr_2025.entry", "eular_acr_2025.exclusions"),
+        explanation="Research classification criteria, not diagnosis. Entry not met; else a mimic not "
+        "excluded; else eligible for scoring when entry is met and the mimics cleared; else incomplete. The "
+        "published item weights are not yet verified, so no score is given.",
+        source=C.EULAR_ACR_2025,
+        group=V.EULAR_ACR_2025,
+        evaluate=_eular_status,
+    )
+)
+
+
 def rule_catalogue() -> list[dict[str, Any]]:
     """All rules in registration order (stable): infection, malignancy, hypophosphatasia, scurvy, monogenic,
-    biopsy, Bristol, Jansson."""
+    biopsy, Bristol, Jansson, EULAR/ACR 2025."""
     return [rule.as_dict() for rule in REGISTRY.values()]

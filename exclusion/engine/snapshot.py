@@ -16,6 +16,7 @@ from . import vocabulary as V
 from .schema import FINDINGS, JANSSON_SITES, LABS, SYMPTOMS
 from .thresholds import (
     EARLY_ONSET_YEARS,
+    EULAR_ONSET_BEFORE_YEARS,
     FEVER_C,
     JANSSON_MIN_AGE_YEARS,
     NEUTROPHILS_LOW_10E9_L,
@@ -62,6 +63,11 @@ class Lesion:
             return bool(f & _TYPICAL_PLAIN)
         return False
 
+    @property
+    def typical_on_radiograph_or_mri(self) -> bool:
+        """Typical in the EULAR/ACR 2025 entry sense: as :attr:`typical`, but CT does not count."""
+        return self.modality != "ct" and self.typical
+
 
 _TYPICAL_PLAIN = frozenset(("lytic", "sclerosis", "periosteal_reaction", "hyperostosis"))
 
@@ -73,9 +79,10 @@ class Snapshot:
     assessed_on: date
     onset_on: date | None
     age_days: int | None  # from birth_date, when known
-    onset_days: int | None
+    onset_days: int | None  # from birth_date to onset_on, when both are known
     age_years: float | None
-    age_at_onset_years: float | None
+    age_at_onset_years: float | None  # None when the onset is unknown (never taken at assessment)
+    symptom_duration_days: int | None  # from onset_on to assessed_on; None without onset_on
     # Every contract key of the section; the value is None when unknown (types as in schema.py).
     symptoms: Mapping[str, Any]
     findings: Mapping[str, Any]
@@ -93,7 +100,9 @@ class Snapshot:
 
     # --- derived quantities (computed once in build_snapshot; rules only read them) ---------------------
     age_known: bool
-    onset_under_3: bool | None  # age at onset < EARLY_ONSET_YEARS
+    onset_under_3: bool | None  # age at onset < EARLY_ONSET_YEARS (True too when assessed before then)
+    onset_under_18: bool | None  # age at onset < EULAR_ONSET_BEFORE_YEARS
+    onset_missing_path: str | None  # the input that would make an unknown age at onset known
     age_at_most_3: bool | None  # age at assessment <= JANSSON_MIN_AGE_YEARS (Jansson not applicable)
     who_cutoff: int | None  # WHO haemoglobin cut-off (g/L); None: age unknown or under WHO_MIN_AGE_MONTHS
     anaemia: bool | None
@@ -104,6 +113,7 @@ class Snapshot:
     cytopenia: bool  # WBC, neutrophils or platelets below their low limit, or anaemia, known to be present
     adequate_biopsy: bool
     any_typical_lesion: bool
+    any_typical_radiograph_or_mri: bool
     jansson_site: bool
 
 
@@ -165,6 +175,13 @@ def who_cutoff(sex: str, age_days: int | None, age_years: float | None) -> int |
     return WHO_ADULT[sex]
 
 
+def _under(days: int | None, years: float | None, limit: int) -> bool | None:
+    """An age below ``limit`` years: exactly on days when they are known, else on the given years."""
+    if days is not None:
+        return days * _YEAR_DEN < limit * _YEAR_NUM
+    return None if years is None else years < limit
+
+
 def build_snapshot(doc: Mapping[str, Any]) -> Snapshot:
     """Build the snapshot of a document that :func:`validate_case` accepted (not re-checked here)."""
     patient = doc["patient"]
@@ -177,17 +194,16 @@ def build_snapshot(doc: Mapping[str, Any]) -> Snapshot:
 
     age_days: int | None
     onset_days: int | None
+    # Ruleset 2026.12: without an onset the age at onset is unknown; it is never taken at assessment.
     if birth is not None:
         age_days = (assessed - birth).days
-        onset_days = ((onset or assessed) - birth).days
+        onset_days = (onset - birth).days if onset is not None else None
         age_years: float | None = _years(age_days)
-        age_onset: float | None = _years(onset_days)
+        age_onset: float | None = _years(onset_days) if onset_days is not None else None
     else:
         age_days = onset_days = None
         age_years = episode.get("age_years")
         age_onset = episode.get("age_at_onset_years")
-        if age_onset is None:
-            age_onset = age_years
 
     sym = episode.get("symptoms") or _EMPTY
     fin = episode.get("findings") or _EMPTY
@@ -217,10 +233,21 @@ def build_snapshot(doc: Mapping[str, Any]) -> Snapshot:
     findings = dict.fromkeys(_FINDING_KEYS)
     findings.update(fin)
 
-    if onset_days is not None:
-        onset_under_3: bool | None = onset_days * _YEAR_DEN < EARLY_ONSET_YEARS * _YEAR_NUM
-    else:
-        onset_under_3 = None if age_onset is None else age_onset < EARLY_ONSET_YEARS
+    onset_under_3 = _under(onset_days, age_onset, EARLY_ONSET_YEARS)
+    onset_under_18 = _under(onset_days, age_onset, EULAR_ONSET_BEFORE_YEARS)
+    onset_missing_path: str | None = None
+    if age_onset is None:
+        # The onset cannot come after the assessment: assessed before 3 years means an onset before 3.
+        if _under(age_days, age_years, EARLY_ONSET_YEARS):
+            onset_under_3 = onset_under_18 = True
+        # The input that would make it known: the onset date when the birth date is known, else the age
+        # at onset when an age is known, else the birth date.
+        elif birth is not None:
+            onset_missing_path = "episode.onset_on"
+        elif age_years is not None:
+            onset_missing_path = "episode.age_at_onset_years"
+        else:
+            onset_missing_path = "patient.birth_date"
     if age_days is not None:
         at_most_3: bool | None = age_days * _YEAR_DEN <= JANSSON_MIN_AGE_YEARS * _YEAR_NUM
     else:
@@ -273,6 +300,7 @@ def build_snapshot(doc: Mapping[str, Any]) -> Snapshot:
             onset_days=onset_days,
             age_years=age_years,
             age_at_onset_years=age_onset,
+            symptom_duration_days=(assessed - onset).days if onset is not None else None,
             symptoms=MappingProxyType(symptoms),
             findings=MappingProxyType(findings),
             labs=MappingProxyType(labs),
@@ -288,6 +316,8 @@ def build_snapshot(doc: Mapping[str, Any]) -> Snapshot:
             features=frozenset(features),
             age_known=age_days is not None or age_years is not None,
             onset_under_3=onset_under_3,
+            onset_under_18=onset_under_18,
+            onset_missing_path=onset_missing_path,
             age_at_most_3=at_most_3,
             who_cutoff=cutoff,
             anaemia=anaemia,
@@ -298,6 +328,7 @@ def build_snapshot(doc: Mapping[str, Any]) -> Snapshot:
             cytopenia=cytopenia,
             adequate_biopsy=adequate,
             any_typical_lesion=any(lesion.typical for lesion in lesions),
+            any_typical_radiograph_or_mri=any(lesion.typical_on_radiograph_or_mri for lesion in lesions),
             jansson_site=any(lesion.site in JANSSON_SITES for lesion in lesions),
         )
     )

@@ -31,6 +31,10 @@ WHO_ADULT = {"female": 120, "male": 130, "other": 120, "unknown": 120}
 EARLY_ONSET_YEARS = 3  # onset below: monogenic forms and a biopsy reason
 JANSSON_MIN_AGE_YEARS = 3  # the score applies only above this age at assessment
 
+# --- EULAR/ACR 2025 classification criteria (Zhao 2025): the obligatory entry criterion ------------------
+EULAR_ONSET_BEFORE_YEARS = 18  # symptom onset before this age
+EULAR_MIN_DURATION_DAYS = 42  # bone pain for at least 6 weeks
+
 # --- Jansson clinical score (Jansson 2009): round(3 x ln(odds ratio)) points per item ---------------------
 JANSSON_CRP_MG_L = 10  # CRP >= 1 mg/dL
 JANSSON_POINTS_NORMAL_BLOOD_COUNT = 13  # OR 81.5

@@ -224,15 +224,17 @@ BRISTOL_STATUSES: Terms[Term] = Terms(
         Term(
             code=INSUFFICIENT_DATA,
             label="Insufficient data (CRP unknown)",
+            tone=WARNING,
             detail="insufficient data (CRP unknown)",
-            rule="BRISTOL-APPLICABLE",
+            rule="BRISTOL-CRP-KNOWN",
         ),
         Term(
             code=CRITERION_1_MET,
             label="Criterion 1 met: supports CNO without biopsy",
             tone=SUCCESS,
             detail="criterion 1 met (more than one bone or clavicle alone, "
-            f"CRP < {T.CRP_RAISED_MG_L} mg/L, no fever, typical imaging): supports CNO without biopsy",
+            f"CRP < {T.CRP_RAISED_MG_L} mg/L, no fever, typical imaging, neither infection nor malignancy a "
+            "concern): supports CNO without biopsy",
             rule="BRISTOL-C1",
         ),
         Term(
@@ -245,7 +247,8 @@ BRISTOL_STATUSES: Terms[Term] = Terms(
         Term(
             code=NOT_MET,
             label="Not met: the biopsy does not support CNO",
-            detail="not met (adequate biopsy on file does not show inflammatory histology with no growth)",
+            detail="not met (a biopsy shows malignant or LCH histology, or an adequate biopsy does not show "
+            "inflammatory histology with no growth)",
             rule="BRISTOL-C2",
         ),
         Term(
@@ -397,11 +400,76 @@ JANSSON_ITEMS: Terms[JanssonItem] = Terms(
 JANSSON_THRESHOLD: Final = T.JANSSON_THRESHOLD
 JANSSON_MAX: Final = T.JANSSON_MAX
 
+# --- EULAR/ACR 2025 classification gate (Zhao 2025): research classification, not diagnosis ---------------
+MET: Final = "met"
+UNKNOWN: Final = "unknown"
+CLEARED: Final = "cleared"
+NOT_CLEARED: Final = "not_cleared"
+ENTRY_NOT_MET: Final = "entry_not_met"
+MIMIC_NOT_EXCLUDED: Final = "mimic_not_excluded"
+ELIGIBLE_FOR_SCORING: Final = "eligible_for_scoring"
+EULAR_INCOMPLETE: Final = "incomplete"
+# The differentials the classification criteria exclude (malignancy, infection, vitamin C deficiency,
+# hypophosphatasia); monogenic disease is not among them.
+EULAR_EXCLUDED_DIFFERENTIALS: tuple[str, ...] = (MALIGNANCY, INFECTION, SCURVY, HYPOPHOSPHATASIA)
+
+EULAR_ENTRY: Terms[Term] = Terms(
+    "eular_entry",
+    (
+        Term(code=MET, label="Entry criterion met", tone=INFO, rule="EULAR-ENTRY"),
+        Term(code=NOT_MET, label="Entry criterion not met", rule="EULAR-ENTRY"),
+        Term(code=UNKNOWN, label="Entry criterion unknown (data missing)", tone=WARNING, rule="EULAR-ENTRY"),
+    ),
+)
+EULAR_EXCLUSIONS: Terms[Term] = Terms(
+    "eular_exclusions",
+    (
+        Term(code=CLEARED, label="Mimics cleared", tone=INFO, rule="EULAR-EXCLUSIONS"),
+        Term(code=NOT_CLEARED, label="A mimic is a concern", tone=DANGER, rule="EULAR-EXCLUSIONS"),
+        Term(
+            code=UNKNOWN, label="Mimics not yet cleared (data missing)", tone=WARNING, rule="EULAR-EXCLUSIONS"
+        ),
+    ),
+)
+EULAR_STATUSES: Terms[Term] = Terms(
+    "eular_status",
+    (
+        Term(
+            code=ENTRY_NOT_MET,
+            label="Entry criterion not met: the classification criteria do not apply",
+            short="Entry not met",
+            rule="EULAR-STATUS",
+        ),
+        Term(
+            code=MIMIC_NOT_EXCLUDED,
+            label="A mimic is not excluded: not classifiable yet",
+            tone=DANGER,
+            short="Mimic not excluded",
+            rule="EULAR-STATUS",
+        ),
+        Term(
+            code=ELIGIBLE_FOR_SCORING,
+            label="Eligible for scoring (item weights not yet transcribed: no score given)",
+            tone=INFO,
+            short="Eligible for scoring",
+            rule="EULAR-STATUS",
+        ),
+        Term(
+            code=EULAR_INCOMPLETE,
+            label="Incomplete: entry or exclusions unknown",
+            tone=WARNING,
+            short="Incomplete",
+            rule="EULAR-STATUS",
+        ),
+    ),
+)
+
 # --- rule groups: a rule's ``group`` and the prefix of its id ---------------------------------------------
 # The five differentials are groups too (their codes above).
 BIOPSY: Final = "biopsy"
 BRISTOL: Final = "bristol"
 JANSSON: Final = "jansson"
+EULAR_ACR_2025: Final = "eular_acr_2025"
 
 RULE_GROUPS: Terms[RuleGroup] = Terms(
     "rule_group",
@@ -414,6 +482,7 @@ RULE_GROUPS: Terms[RuleGroup] = Terms(
         RuleGroup(code=BIOPSY, prefix="BIOPSY-", label="Biopsy recommendation"),
         RuleGroup(code=BRISTOL, prefix="BRISTOL-", label="Bristol criteria"),
         RuleGroup(code=JANSSON, prefix="JANSSON-", label="Jansson clinical score"),
+        RuleGroup(code=EULAR_ACR_2025, prefix="EULAR-", label="EULAR/ACR 2025 classification gate"),
     ),
 )
 
@@ -438,6 +507,9 @@ KINDS: Mapping[str, Terms[Term] | Terms[JanssonItem] | Terms[RuleGroup]] = Mappi
             BIOPSY_REASONS,
             FLAG_REASONS,
             JANSSON_ITEMS,
+            EULAR_ENTRY,
+            EULAR_EXCLUSIONS,
+            EULAR_STATUSES,
             RULE_GROUPS,
         )
     }

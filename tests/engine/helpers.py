@@ -51,10 +51,9 @@ def drop(doc: dict, *paths: str) -> dict:
 
 
 def born_days_before(doc: dict, days: int, assessed: date = ASSESSED) -> dict:
-    """Put the birth date ``days`` before the assessment date; onset at assessment (no onset date)."""
+    """Put the birth date ``days`` before the assessment date, with the onset on the day of assessment."""
     doc["patient"]["birth_date"] = (assessed - timedelta(days=days)).isoformat()
-    doc["episode"]["assessed_on"] = assessed.isoformat()
-    doc["episode"].pop("onset_on", None)
+    doc["episode"]["assessed_on"] = doc["episode"]["onset_on"] = assessed.isoformat()
     return doc
 
 
@@ -120,10 +119,11 @@ def check_shape(a: dict) -> None:
         "biopsy",
         "bristol",
         "jansson",
+        "eular_acr_2025",
         "exclusion_complete",
     ]
     assert a["schema"] == "cno-assessment/1"
-    assert a["ruleset"] == "2026.11"
+    assert a["ruleset"] == "2026.12"
     assert a["focality"] in ("none", "unifocal", "multifocal")
     assert type(a["bones_involved"]) is int and a["bones_involved"] >= 0
     assert {0: "none", 1: "unifocal"}.get(a["bones_involved"], "multifocal") == a["focality"]
@@ -166,7 +166,21 @@ def check_shape(a: dict) -> None:
         assert j["supports_nbo"] is expected
     else:
         assert j["supports_nbo"] is None
-    assert a["exclusion_complete"] == all(
-        d["status"] in ("excluded", "no_red_flags") for d in a["differentials"].values()
+    g = a["eular_acr_2025"]
+    assert list(g) == ["entry", "exclusions", "status", "score"]
+    assert g["entry"] in ("met", "not_met", "unknown")
+    assert g["exclusions"] in ("cleared", "not_cleared", "unknown")
+    assert g["status"] == (
+        "entry_not_met"
+        if g["entry"] == "not_met"
+        else "mimic_not_excluded"
+        if g["exclusions"] == "not_cleared"
+        else "eligible_for_scoring"
+        if (g["entry"], g["exclusions"]) == ("met", "cleared")
+        else "incomplete"
     )
+    assert g["score"] is None  # the published weights are not verified: never a score
+    # Ruleset 2026.12: a recommended biopsy keeps the work-up incomplete.
+    settled = all(d["status"] in ("excluded", "no_red_flags") for d in a["differentials"].values())
+    assert a["exclusion_complete"] == (settled and not b["recommended"])
     json.dumps(a)  # plain JSON types only

@@ -27,3 +27,4 @@ def test_each_demo_episode_is_assessed_as_derived_by_hand(record_number, entry):
     assert {name: d["status"] for name, d in result["differentials"].items()} == expected["statuses"]
     assert result["exclusion_complete"] == expected["exclusion_complete"]
     assert result["jansson"]["points"] == expected["jansson_points"]
+    assert result["eular_acr_2025"]["status"] == expected["eular_acr_2025"]

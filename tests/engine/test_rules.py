@@ -26,7 +26,7 @@ from .helpers import (
 
 CONTRACT_EXAMPLE_OUTPUT = {
     "schema": "cno-assessment/1",
-    "ruleset": "2026.11",
+    "ruleset": "2026.12",
     "focality": "multifocal",
     "bones_involved": 3,
     "symmetric": True,
@@ -55,6 +55,12 @@ CONTRACT_EXAMPLE_OUTPUT = {
             "crp_at_least_10": True,
         },
     },
+    "eular_acr_2025": {
+        "entry": "met",
+        "exclusions": "cleared",
+        "status": "eligible_for_scoring",
+        "score": None,
+    },
     "exclusion_complete": True,
 }
 
@@ -63,7 +69,7 @@ def test_the_contract_example_gives_exactly_the_contract_assessment():
     """the cno-case/1 contract: the example input and output documents."""
     result = run(example())
     assert result == CONTRACT_EXAMPLE_OUTPUT
-    assert result["ruleset"] == RULESET_VERSION == "2026.11"
+    assert result["ruleset"] == RULESET_VERSION == "2026.12"
     check_shape(result)
 
 
@@ -345,13 +351,37 @@ def test_vertebral_collapse_is_a_red_flag_when_unifocal_or_with_a_cytopenia_only
 
 
 @pytest.mark.parametrize(("histology", "code"), [("malignant", "MAL-BIOPSY"), ("lch", "MAL-BIOPSY")])
-def test_malignant_or_lch_histology_is_a_concern_even_on_an_adequate_biopsy(histology, code):
-    """Roderick 2016: the biopsy settles the differential."""
+def test_malignant_or_lch_histology_is_a_concern_and_bristol_not_met_on_an_adequate_biopsy(histology, code):
+    """Roderick 2016: the biopsy settles the differential. Ruleset 2026.12: Bristol is not met, although the
+    clinical picture (the contract example) would otherwise meet criterion 1."""
     biopsy = {"histology": histology, "culture": "no_growth", "on_antibiotics": False}
     result = run(with_(example(), episode__biopsy=biopsy))
     assert codes(result, "malignancy") == [code]
-    assert result["bristol"]["status"] == "criterion_1_met"  # Bristol criterion 1 ignores the biopsy
+    assert result["bristol"]["status"] == "not_met"
     assert status(result, "infection") == "excluded"
+
+
+@pytest.mark.parametrize("histology", ["malignant", "lch"])
+def test_a_malignant_histology_on_an_inadequate_biopsy_still_means_bristol_is_not_met(histology):
+    """Contract, ruleset 2026.12: "a biopsy on file shows malignant or lch histology, adequate or not".
+    Taken on antibiotics with no culture, the biopsy is inadequate; the histology still decides Bristol."""
+    inadequate = {"histology": histology, "culture": "not_done", "on_antibiotics": True}
+    result = run(with_(example(), episode__biopsy=inadequate))
+    assert result["biopsy"]["adequate_biopsy_on_file"] is False
+    assert result["bristol"]["status"] == "not_met"
+    assert codes(result, "malignancy") == ["MAL-BIOPSY"]
+    # Inflammatory histology on the same inadequate biopsy leaves criterion 1 to decide.
+    benign = run(with_(example(), episode__biopsy={**inadequate, "histology": "inflammatory"}))
+    assert benign["bristol"]["status"] == "criterion_1_met"
+
+
+def test_the_malignant_histology_rule_comes_after_applicability_and_before_a_missing_crp():
+    """Contract order: not_applicable, then not_met (malignant histology), then insufficient_data."""
+    biopsy = {"histology": "malignant", "culture": "not_done", "on_antibiotics": None}
+    no_pain = with_(example(), episode__biopsy=biopsy, episode__symptoms__bone_pain=False)
+    assert run(no_pain)["bristol"]["status"] == "not_applicable"
+    no_crp = with_(example(), episode__biopsy=biopsy, episode__labs__crp_mg_l=None)
+    assert run(no_crp)["bristol"]["status"] == "not_met"
 
 
 # --- scurvy and monogenic ----------------------------------------------------------------------------------
@@ -378,6 +408,30 @@ def test_onset_just_under_3_years_is_a_monogenic_concern_and_a_biopsy_reason_but
     over = run(born_days_before(example(), 1096))
     assert status(over, "monogenic") == "no_red_flags"
     assert over["biopsy"]["reasons"] == []
+
+
+def test_without_an_onset_date_an_age_of_3_or_more_leaves_the_onset_unknown_never_no():
+    """Contract, ruleset 2026.12 (derived ages): without an onset the age at onset is unknown, not taken at
+    assessment. Assessed at 1095 days (under 3 years) the onset must have been under 3 too; at 1096 days it
+    is unknown: monogenic is incomplete naming the onset date, and no age_under_3 biopsy reason is given."""
+    under = run(drop(born_days_before(example(), 1095), "episode.onset_on"))
+    assert codes(under, "monogenic") == ["MONO-ONSET-UNDER-3"]
+    assert under["biopsy"]["reasons"] == ["age_under_3"]
+    over = run(drop(born_days_before(example(), 1096), "episode.onset_on"))
+    assert status(over, "monogenic") == "incomplete"
+    assert over["differentials"]["monogenic"]["missing"] == ["episode.onset_on"]
+    assert over["biopsy"]["reasons"] == []
+
+
+def test_the_missing_onset_input_named_is_the_one_that_would_make_it_known():
+    """Contract: episode.onset_on when the birth date is known, episode.age_at_onset_years when only
+    age_years is, patient.birth_date when no age is known."""
+    numeric = with_(drop(example(), "patient.birth_date", "episode.onset_on"), episode__age_years=10.0)
+    assert run(numeric)["differentials"]["monogenic"]["missing"] == ["episode.age_at_onset_years"]
+    no_age = drop(example(), "patient.birth_date")
+    assert run(no_age)["differentials"]["monogenic"]["missing"] == ["patient.birth_date"]
+    toddler = with_(drop(example(), "patient.birth_date", "episode.onset_on"), episode__age_years=2.9)
+    assert codes(run(toddler), "monogenic") == ["MONO-ONSET-UNDER-3"]
 
 
 def test_the_age_at_onset_uses_the_onset_date_when_given():

@@ -81,10 +81,14 @@ def test_normal_blood_count_is_true_false_or_unknown(labs, expected):
     assert build_snapshot(doc).normal_blood_count is expected
 
 
-def test_without_a_birth_date_the_numeric_ages_are_used_and_onset_falls_back_to_age():
+def test_without_a_birth_date_the_numeric_ages_are_used_and_an_onset_age_is_never_taken_at_assessment():
     doc = with_(drop(example(), "patient.birth_date"), episode__age_years=2.5)
     snap = build_snapshot(doc)
-    assert (snap.age_years, snap.age_at_onset_years, snap.onset_under_3) == (2.5, 2.5, True)
+    # Assessed under 3, so the onset was under 3, though its age is unknown (ruleset 2026.12).
+    assert (snap.age_years, snap.age_at_onset_years, snap.onset_under_3) == (2.5, None, True)
+    older = build_snapshot(with_(doc, episode__age_years=10.0))
+    assert (older.age_at_onset_years, older.onset_under_3, older.onset_under_18) == (None, None, None)
+    assert older.onset_missing_path == "episode.age_at_onset_years"
     snap = build_snapshot(with_(doc, episode__age_at_onset_years=1.0))
     assert snap.age_at_onset_years == 1.0
     unknown = build_snapshot(drop(example(), "patient.birth_date"))
@@ -96,6 +100,11 @@ def test_without_a_birth_date_the_numeric_ages_are_used_and_onset_falls_back_to_
     )
 
 
-def test_without_an_onset_date_the_age_at_onset_is_taken_at_assessment():
+def test_without_an_onset_date_the_age_at_onset_and_the_duration_are_unknown():
     snap = build_snapshot(drop(example(), "episode.onset_on"))
-    assert snap.onset_days == snap.age_days
+    assert (snap.onset_days, snap.age_at_onset_years, snap.symptom_duration_days) == (None, None, None)
+    assert (snap.onset_under_3, snap.onset_under_18, snap.onset_missing_path) == (
+        None,
+        None,
+        "episode.onset_on",
+    )

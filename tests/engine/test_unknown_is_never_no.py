@@ -62,7 +62,9 @@ def test_a_numeric_age_replaces_the_birth_date():
     doc = set_path(drop(example(), "patient.birth_date"), "episode.age_years", 10.2)
     result = run(doc)
     assert status(result, "malignancy") == "no_red_flags"
-    assert status(result, "monogenic") == "no_red_flags"
+    # Ruleset 2026.12: the age at assessment does not stand in for the age at onset.
+    assert status(result, "monogenic") == "incomplete"
+    assert status(run(set_path(doc, "episode.age_at_onset_years", 9.8)), "monogenic") == "no_red_flags"
 
 
 def test_an_empty_case_is_incomplete_everywhere_and_never_reassuring():
