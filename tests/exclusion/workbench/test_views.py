@@ -117,7 +117,8 @@ def test_filters_find_biopsy_recommended_and_incomplete_patients(client, trio, n
 
     assert shown("") == {"NB-SYM", "NB-UNI", "NB-NOLABS"}
     assert shown("biopsy=1") == {"NB-UNI"}
-    assert shown("incomplete=1") == {"NB-NOLABS"}
+    # Ruleset 2026.12: a recommended biopsy (the unifocal tibia) keeps the work-up incomplete too.
+    assert shown("incomplete=1") == {"NB-NOLABS", "NB-UNI"}
     assert shown("q=uni") == {"NB-UNI"}
 
 
