@@ -81,3 +81,38 @@ def test_reassessing_twice_changes_nothing_the_second_time(north):
     call_command("reassess", "--all", "--sync")
 
     assert (Assessment.objects.count(), FlagEvent.objects.count()) == (assessments, events)
+
+
+def test_a_stored_2026_11_assessment_is_reassessed_into_a_new_row_and_never_edited(north):
+    """Ruleset 2026.12: without an onset date the age at onset is unknown (2026.11 took it at assessment), so
+    the monogenic differential of a 10-year-old becomes incomplete. The 2026.11 row stays as it was."""
+    no_onset = case()
+    del no_onset["episode"]["onset_on"]
+    episode = make_episode(north, "RS-4", no_onset)
+    current = assessment_latest(episode_id=episode.pk)
+    old_result = copy.deepcopy(current.result)
+    old_result["ruleset"] = "2026.11"
+    old_result["differentials"]["monogenic"] = {"status": "no_red_flags", "findings": [], "missing": []}
+    del old_result["eular_acr_2025"]  # 2026.11 had no gate
+    current.delete()
+    old = Assessment.objects.create(
+        episode=episode,
+        ruleset="2026.11",
+        input_hash=case_hash(current.case),
+        case=current.case,
+        result=old_result,
+        biopsy_recommended=current.biopsy_recommended,
+        exclusion_complete=True,
+        bristol_status=current.bristol_status,
+        focality=current.focality,
+    )
+
+    call_command("reassess", "--all", "--sync")
+
+    new = assessment_latest(episode_id=episode.pk)
+    assert new.pk != old.pk and new.ruleset == "2026.12"
+    assert new.result["differentials"]["monogenic"]["status"] == "incomplete"
+    assert new.result["differentials"]["monogenic"]["missing"] == ["episode.onset_on"]
+    assert new.exclusion_complete is False
+    old.refresh_from_db()
+    assert old.ruleset == "2026.11" and old.result == old_result and old.exclusion_complete is True
