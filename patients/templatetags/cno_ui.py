@@ -45,6 +45,9 @@ PATH_LABELS = {
     "episode.labs.vitamin_c_low": "Vitamin C level",
     "episode.labs.blood_culture": "Blood culture",
     "episode.findings.restricted_diet": "Restricted diet (yes or no)",
+    "episode.findings.hepatomegaly": "Liver examined (hepatomegaly yes or no)",
+    "episode.findings.splenomegaly": "Spleen examined (splenomegaly yes or no)",
+    "episode.findings.lymphadenopathy": "Lymph nodes examined (lymphadenopathy yes or no)",
     "episode.lesions": "Imaging lesions",
 }
 
@@ -85,6 +88,12 @@ def reason_label(code: str) -> str:
 @register.filter
 def bristol_label(status: str) -> str:
     return vocabulary.label("bristol", status, default=status)
+
+
+@register.filter
+def term_label(code: str, kind: str) -> str:
+    """The label of ``code`` among the vocabulary terms of ``kind`` (``code|term_label:"eular_status"``)."""
+    return vocabulary.label(kind, code, default=_humanised(code))
 
 
 @register.filter
