@@ -122,6 +122,9 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_048_576  # 1 MiB: a case document is a few kB.
+# The episode form with its 100 lesions (the contract's limit) of about 20 fields each, and the rest of the
+# episode: Django's default of 1000 would refuse a legitimate form with a bare 400 before it is validated.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2500
 
 # Celery: without a broker, tasks run in-process (the embedded default).
 CELERY_BROKER_URL = parse_broker_url(os.environ.get("CELERY_BROKER_URL"))

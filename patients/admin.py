@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 
+from exclusion.engine.schema import MAX_LESIONS
 from patients import access, services
 from patients.models import AuditEntry, Biopsy, Episode, Lesion, Patient, Site, SiteMembership
 
@@ -106,6 +107,7 @@ class EpisodePartInline:
 class LesionInline(EpisodePartInline, admin.TabularInline):
     model = Lesion
     extra = 0
+    max_num = MAX_LESIONS  # the contract's limit per episode
 
 
 class BiopsyInline(EpisodePartInline, admin.StackedInline):

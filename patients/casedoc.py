@@ -49,6 +49,9 @@ def episode_to_case(episode: Episode) -> dict[str, Any]:
     )
     episode_doc["lesions"] = [_lesion_doc(lesion) for lesion in episode.lesions.all()]
     episode_doc["activity"] = _group(episode, ACTIVITY_FIELDS)
+    # Written only when known, as canonical_case does, so episodes without it keep their documents.
+    if episode.whole_body_mri is not None:
+        episode_doc["imaging"] = {"whole_body_mri": episode.whole_body_mri}
     return {"schema": SCHEMA, "patient": patient_doc, "episode": episode_doc}
 
 
@@ -104,6 +107,7 @@ def case_to_records(doc: dict[str, Any]) -> CaseRecords:
         values = episode_doc.get(group) or {}
         for name in names:
             episode[name] = values.get(name)
+    episode["whole_body_mri"] = (episode_doc.get("imaging") or {}).get("whole_body_mri")
     lesions = []
     for lesion_doc in episode_doc.get("lesions") or []:
         lesion = {

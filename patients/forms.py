@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from exclusion.engine.schema import MAX_LESIONS
 from patients.choices import (
     LESION_FEATURES,
     LEVEL_MAX_LENGTH,
@@ -150,6 +151,8 @@ SECTIONS = [
             "vitamin_c_low",
         ],
     ),
+    # Just before the lesion rows: it says whether those rows are the complete picture.
+    ("imaging", "Imaging", ["whole_body_mri"]),
     ("activity", "Activity measures", ["pain_vas", "patient_global_vas", "physician_global_vas", "chaq"]),
 ]
 EPISODE_FIELDS = [name for _, _, names in SECTIONS for name in names]
@@ -163,6 +166,8 @@ HELP = {
     "alp_lln_u_l": "The laboratory's lower limit of normal (for age).",
     "consanguinity_or_affected_sibling": "Consanguineous parents or an affected sibling.",
     "sustained_response_to_antibiotics_alone": "Lasting improvement on antibiotics alone.",
+    "whole_body_mri": "Yes: the MRI lesions below are all there are (none listed means a clean scan). "
+    "No or Unknown: an MRI lesion not listed is not taken as absent.",
 }
 
 
@@ -272,6 +277,8 @@ class EpisodeForm(forms.Form):
     patient_global_vas = _number(Episode, "patient_global_vas", label="Patient global (VAS)")
     physician_global_vas = _number(Episode, "physician_global_vas", label="Physician global (VAS)")
     chaq = _number(Episode, "chaq", label="CHAQ")
+
+    whole_body_mri = _tri(Episode, "whole_body_mri", label="Whole-body MRI (including the spine) done")
 
     biopsy_taken = forms.BooleanField(label="A bone biopsy was taken", required=False)
     biopsy_histology = forms.TypedChoiceField(
@@ -390,7 +397,20 @@ class LesionForm(forms.Form):
         return data
 
 
-LesionFormSet = forms.formset_factory(LesionForm, extra=0, can_delete=True)
+class BaseLesionFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        # The contract's limit, counted as the service will count it: rows removed or left blank are not
+        # lesions. Refused here so that everything typed stays in the form.
+        count = len(kept_lesion_forms(self))
+        if count > MAX_LESIONS:
+            raise ValidationError(
+                f"{count} lesions entered: at most {MAX_LESIONS} per episode. List each bone once, and "
+                "remove the extra rows.",
+                code="too_many_lesions",
+            )
+
+
+LesionFormSet = forms.formset_factory(LesionForm, formset=BaseLesionFormSet, extra=0, can_delete=True)
 
 
 def lesion_initial(episode: Episode) -> list[dict[str, Any]]:

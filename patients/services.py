@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from exclusion import engine
+from exclusion.engine.schema import MAX_LESIONS
 from patients import signals
 from patients.access import Actor, require_edit_clinical
 from patients.audit import acting_as
@@ -175,6 +176,17 @@ def case_import(*, actor: Actor, site: Site, record_number: str, doc: Any) -> Ep
 
 
 def _replace_lesions(episode: Episode, lesions: list[dict[str, Any]]) -> None:
+    if len(lesions) > MAX_LESIONS:
+        # The contract's limit (checked again with the whole episode), before a runaway list is written.
+        raise CaseDocumentError(
+            [
+                {
+                    "path": "episode.lesions",
+                    "message": f"{len(lesions)} lesions: at most {MAX_LESIONS} per episode "
+                    "(list each bone once)",
+                }
+            ]
+        )
     existing = {lesion.id: lesion for lesion in episode.lesions.all()}
     keep = set()
     for index, values in enumerate(lesions):

@@ -197,6 +197,16 @@ class Episode(AuditedModel):
     )
     chaq = models.FloatField("CHAQ (0–3)", null=True, blank=True, validators=rng("chaq"))
 
+    # Imaging done (contract: episode.imaging, from ruleset 2026.12). Only "done" makes the lesion list
+    # complete: with it, no MRI lesion means a clean scan; unknown or not done, it means nothing.
+    whole_body_mri = models.BooleanField(
+        "whole-body MRI (including the spine) done",
+        null=True,
+        blank=True,
+        help_text="Yes when a whole-body MRI including the spine was done for this episode: the MRI lesions "
+        "listed are then all there are. Unknown if not known.",
+    )
+
     # Optimistic locking: every update must name the version it was based on.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -142,3 +142,19 @@ def test_a_superuser_without_a_clinical_role_sees_clinical_records_read_only(cli
     assert client.post(url, {"crp_mg_l": "45"}).status_code == 403
     episode.refresh_from_db()
     assert episode.version == 1
+
+
+def test_an_admin_sets_whole_body_mri_through_the_service(client, north, site_admin):
+    episode = make_episode(north, "ADM-WB", case())
+    client.force_login(site_admin)
+    url = reverse("admin:patients_episode_change", args=[episode.pk])
+    page = client.get(url)
+    assert "Whole-body MRI (including the spine) done" in page.content.decode()
+    data = admin_form_data(page)
+    assert data["whole_body_mri"] == "unknown"
+    data["whole_body_mri"] = "true"
+
+    assert client.post(url, data).status_code == 302
+    episode.refresh_from_db()
+    assert (episode.version, episode.whole_body_mri) == (2, True)
+    assert AuditEntry.objects.filter(model="patients.Episode", action="update", actor=site_admin).exists()
