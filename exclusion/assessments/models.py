@@ -20,6 +20,11 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
         )
         return self.filter(id=models.Subquery(newest))
 
+    def current_of_latest_episode(self, patient: models.OuterRef | int) -> AssessmentQuerySet:
+        """The assessments of the patient's latest episode (by assessment date, then id), newest first: the
+        first row is "what is this child's situation now". ``patient`` is usually ``OuterRef("pk")``."""
+        return self.filter(episode__patient=patient).order_by("-episode__assessed_on", "-episode_id", "-id")
+
 
 class Assessment(models.Model):
     episode = models.ForeignKey("patients.Episode", on_delete=models.CASCADE, related_name="assessments")

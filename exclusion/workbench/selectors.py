@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from exclusion.assessments.models import Assessment
-from exclusion.review.models import Flag
+from exclusion.review.models import Flag, FlagStatus
 from patients import selectors as patient_selectors
 from patients.access import Viewer
 from patients.models import Episode, Patient
@@ -25,48 +26,29 @@ def assessments_latest_for(*, episode_ids: Iterable[int]) -> dict[int, Assessmen
     return {row.episode_id: row for row in rows}
 
 
-def latest_assessments_where(**filters: Any) -> QuerySet[Assessment]:
-    """The newest assessment of each episode, filtered on its copied-out columns."""
-    return Assessment.objects.latest_per_episode().filter(**filters)
+def _count(queryset: QuerySet[Any]) -> Coalesce:
+    counted = queryset.order_by().values("patient").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def patient_list_filtered(
-    *,
-    user: Viewer,
-    site_ids: Iterable[int] | None = None,
-    query: str = "",
-    biopsy_recommended: bool = False,
-    workup_incomplete: bool = False,
-    open_review: bool = False,
-) -> QuerySet[Patient]:
-    """The user's patients, newest activity first, each annotated with its latest episode's id.
-
-    The assessment filters look at each patient's latest episode (by assessment date): "what is this
-    child's situation now", not any episode in the past. `open_review`: any open review flag.
-    """
+def patients_with_current_state(*, user: Viewer) -> QuerySet[Patient]:
+    """The user's patients, each annotated with its situation now: the latest episode's id, the episode
+    count, the current assessment's ``biopsy_recommended`` and ``exclusion_complete`` (null when never
+    assessed), its open flags and ``has_open_flag``. One query whatever the length (correlated subqueries);
+    :class:`exclusion.workbench.filters.PatientFilterSet` filters on these annotations for both doors."""
     latest_episode = (
         Episode.objects.filter(patient=OuterRef("pk")).order_by("-assessed_on", "-id").values("id")[:1]
     )
-    patients = patient_selectors.patient_list(user=user).annotate(
+    current = Assessment.objects.current_of_latest_episode(OuterRef("pk"))
+    open_flags = Flag.objects.filter(patient=OuterRef("pk"), status=FlagStatus.OPEN)
+    return patient_selectors.patient_list(user=user).annotate(
         latest_episode_id=Subquery(latest_episode),
-        episode_count=Count("episodes", distinct=True),
-        has_open_review=Exists(Flag.objects.filter(patient=OuterRef("pk"), status="open")),
+        episode_count=_count(Episode.objects.filter(patient=OuterRef("pk"))),
+        biopsy_recommended=Subquery(current.values("biopsy_recommended")[:1]),
+        exclusion_complete=Subquery(current.values("exclusion_complete")[:1]),
+        open_flags=_count(open_flags),
+        has_open_flag=Exists(open_flags),
     )
-    if site_ids is not None:
-        patients = patients.filter(site_id__in=list(site_ids))
-    if query:
-        patients = patients.filter(record_number__icontains=query.strip())
-    if biopsy_recommended:
-        patients = patients.filter(
-            latest_episode_id__in=latest_assessments_where(biopsy_recommended=True).values("episode_id")
-        )
-    if workup_incomplete:
-        patients = patients.filter(
-            latest_episode_id__in=latest_assessments_where(exclusion_complete=False).values("episode_id")
-        )
-    if open_review:
-        patients = patients.filter(has_open_review=True)
-    return patients
 
 
 def patient_timeline(*, patient: Patient) -> list[tuple[Episode, Assessment | None]]:

@@ -22,6 +22,7 @@ from exclusion.summaries.facts import PEDCNO_SOURCE
 from exclusion.summaries.models import ActivitySummary
 from exclusion.summaries.selectors import summary_get
 from exclusion.workbench import selectors
+from exclusion.workbench.filters import PatientFilterSet
 from patients import access
 from patients import selectors as patient_selectors
 from patients.models import Episode
@@ -37,14 +38,17 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     if site_param is None:
         working = access.working_site_id(request)
         site_param = str(working) if working else ""
-    site_ids = [int(site_param)] if site_param.isdigit() else None
-    filters = {
-        "query": request.GET.get("q", "").strip(),
-        "biopsy_recommended": request.GET.get("biopsy") == "1",
-        "workup_incomplete": request.GET.get("incomplete") == "1",
-        "open_review": request.GET.get("review") == "1",
-    }
-    patients = selectors.patient_list_filtered(user=request.user, site_ids=site_ids, **filters)
+    patients = selectors.patients_with_current_state(user=request.user)
+    if site_param.isdigit():  # the working site (an id), not the API's site-code filter
+        patients = patients.filter(site_id=int(site_param))
+    params = request.GET.copy()
+    params.pop("site", None)
+    filterset = PatientFilterSet(params, queryset=patients)
+    # A hand-edited URL with a bad value shows its error and every patient, never a server error.
+    valid = filterset.is_valid()
+    if valid:
+        patients = filterset.qs
+    chosen = filterset.form.cleaned_data if valid else {}
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
     latest = selectors.assessments_latest_for(
         episode_ids=[p.latest_episode_id for p in page.object_list if p.latest_episode_id]
@@ -58,7 +62,13 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "rows": rows,
-            "filters": filters,
+            "filters": {
+                "query": chosen.get("q") or "",
+                "biopsy_recommended": chosen.get("biopsy") is True,
+                "workup_incomplete": chosen.get("incomplete") is True,
+                "open_review": chosen.get("review") is True,
+            },
+            "filter_errors": {} if valid else filterset.errors,
             "site_param": site_param,
             "user_sites": user_sites,
             "can_create": bool(access.site_ids(request.user, access.CLINICAL_EDIT_ROLES)),

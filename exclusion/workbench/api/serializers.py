@@ -29,26 +29,6 @@ class RecordNumberField(serializers.CharField):
 # --- Patients ---------------------------------------------------------------------------------------
 
 
-class PatientFilterInput(serializers.Serializer):
-    record_number = serializers.CharField(required=False, max_length=32, help_text="Exact record number.")
-    site = serializers.SlugField(required=False, max_length=32, help_text="Site code, e.g. NORTH.")
-    updated_since = serializers.DateTimeField(
-        required=False, help_text="Only patients changed at or after this time (ISO 8601)."
-    )
-    biopsy_recommended = serializers.BooleanField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="The latest assessment of the patient's latest episode recommends (or not) a biopsy.",
-    )
-    open_flag = serializers.BooleanField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="The patient has (or has no) open review flag.",
-    )
-
-
 class PatientCreateInput(serializers.Serializer):
     site = serializers.SlugField(max_length=32, help_text="Code of one of your sites.")
     record_number = RecordNumberField()

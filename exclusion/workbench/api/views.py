@@ -13,6 +13,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cno_app.api.filters import filterset_parameters
 from cno_app.api.openapi import errors, ref
 from cno_app.api.pagination import PAGE_PARAMETERS, KeysetPage, paginated, paginated_response_data
 from cno_app.api.permissions import require_clinical_write, visible_site
@@ -28,11 +29,11 @@ from exclusion.workbench.api.serializers import (
     EpisodeOutput,
     EpisodeUpdateInput,
     PatientCreateInput,
-    PatientFilterInput,
     PatientOutput,
     PatientUpdateInput,
     RuleCatalogueOutput,
 )
+from exclusion.workbench.filters import PatientFilterSet
 from exclusion.workbench.selectors import assessment_latest, assessments_latest_for
 from patients.casedoc import episode_to_case
 from patients.services import case_import, episode_create, episode_update, patient_create, patient_update
@@ -48,12 +49,23 @@ class PatientListCreateApi(ApiView):
         operation_id="patients_list",
         summary="List your sites' patients",
         description="Ordered by last change (oldest first), then id; pass `updated_since` to pull changes.",
-        parameters=[PatientFilterInput, *PAGE_PARAMETERS],
+        parameters=[
+            *filterset_parameters(
+                PatientFilterSet,
+                "record_number",
+                "site",
+                "updated_since",
+                "biopsy_recommended",
+                "exclusion_complete",
+                "open_flag",
+            ),
+            *PAGE_PARAMETERS,
+        ],
         responses={200: paginated(PatientOutput, "PatientPage"), **errors(400)},
     )
     def get(self, request: Request) -> Response:
-        filters = validated(PatientFilterInput, request.query_params.dict())
-        page = KeysetPage(selectors.patient_api_list(user=request.user, **filters), request, "updated_at")
+        patients = selectors.patient_api_list(user=request.user, params=request.query_params)
+        page = KeysetPage(patients, request, "updated_at")
         return Response(paginated_response_data(page, PatientOutput(page.results, many=True).data))
 
     @extend_schema(
