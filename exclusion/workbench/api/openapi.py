@@ -13,8 +13,8 @@ from typing import Any
 from cno_app.api.openapi import ref
 from exclusion import engine
 from exclusion.cli import EXAMPLE_CASE
+from exclusion.engine import jsonschemas, vocabulary
 from exclusion.engine import schema as contract
-from exclusion.engine import vocabulary
 
 
 def _field(spec: tuple, unit_note: bool = True) -> dict[str, Any]:
@@ -38,6 +38,11 @@ def _group(table: dict[str, tuple]) -> dict[str, Any]:
         "description": "Optional (omit it when nothing is known); every field is optional, and absent "
         "and null both mean unknown, never no.",
     }
+
+
+def _external_docs(url: str, name: str) -> dict[str, str]:
+    # A relative URL (OpenAPI allows one): the schema is served by this same server.
+    return {"description": f"JSON Schema (draft 2020-12) of {name}", "url": url}
 
 
 def contract_components() -> dict[str, dict[str, Any]]:
@@ -74,7 +79,7 @@ def contract_components() -> dict[str, dict[str, Any]]:
         "type": "object",
         "additionalProperties": False,
         "required": ["assessed_on", "lesions"],
-        "description": "The `episode` object of a cno-case/1 document (shared/contract/case-v1.md).",
+        "description": "The `episode` object of a cno-case/1 document (docs/case-format.md).",
         "properties": {
             "assessed_on": {"type": "string", "format": "date"},
             "onset_on": {"type": "string", "format": "date", "nullable": True},
@@ -84,6 +89,12 @@ def contract_components() -> dict[str, dict[str, Any]]:
             "findings": _group(contract.FINDINGS),
             "labs": _group(contract.LABS),
             "activity": _group(contract.ACTIVITY),
+            "imaging": {
+                **_group(contract.IMAGING),
+                "nullable": True,
+                "description": "Optional (from ruleset 2026.12): the imaging done; null or absent means "
+                "unknown.",
+            },
             "biopsy": ref("CnoBiopsy"),
             "lesions": {
                 "type": "array",
@@ -96,7 +107,9 @@ def contract_components() -> dict[str, dict[str, Any]]:
         "type": "object",
         "additionalProperties": False,
         "required": ["schema", "patient", "episode"],
-        "description": "A cno-case/1 document: one episode of one patient. Unknown keys are errors.",
+        "description": "A cno-case/1 document: one episode of one patient. Unknown keys are errors. "
+        f"The JSON Schema (draft 2020-12): {jsonschemas.CASE_URL}.",
+        "externalDocs": _external_docs(jsonschemas.CASE_URL, contract.SCHEMA_IN),
         "properties": {
             "schema": {"type": "string", "enum": [contract.SCHEMA_IN]},
             "patient": {
@@ -132,7 +145,9 @@ def contract_components() -> dict[str, dict[str, Any]]:
     differential_names = list(vocabulary.DIFFERENTIALS.codes)
     assessment = {
         "type": "object",
-        "description": "A cno-assessment/1 document: decision support, not a diagnosis.",
+        "description": "A cno-assessment/1 document: decision support, not a diagnosis. "
+        f"The JSON Schema (draft 2020-12): {jsonschemas.ASSESSMENT_URL}.",
+        "externalDocs": _external_docs(jsonschemas.ASSESSMENT_URL, contract.SCHEMA_OUT),
         "required": [
             "schema",
             "ruleset",
@@ -143,6 +158,7 @@ def contract_components() -> dict[str, dict[str, Any]]:
             "biopsy",
             "bristol",
             "jansson",
+            "eular_acr_2025",
             "exclusion_complete",
         ],
         "properties": {
@@ -182,6 +198,20 @@ def contract_components() -> dict[str, dict[str, Any]]:
                     "items": {
                         "type": "object",
                         "additionalProperties": {"type": "boolean", "nullable": True},
+                    },
+                },
+            },
+            "eular_acr_2025": {
+                "type": "object",
+                "required": ["entry", "exclusions", "status", "score"],
+                "properties": {
+                    "entry": {"type": "string", "enum": list(vocabulary.EULAR_ENTRY.codes)},
+                    "exclusions": {"type": "string", "enum": list(vocabulary.EULAR_EXCLUSIONS.codes)},
+                    "status": {"type": "string", "enum": list(vocabulary.EULAR_STATUSES.codes)},
+                    "score": {
+                        "type": "integer",
+                        "nullable": True,
+                        "description": "Always null: this ruleset gives no score.",
                     },
                 },
             },

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from exclusion.workbench.api import views
 
@@ -17,4 +17,5 @@ urlpatterns = [
     ),
     path("cases/", views.CaseIntakeApi.as_view(), name="api-cases"),
     path("rules/", views.RuleListApi.as_view(), name="api-rules"),
+    path("", include("exclusion.workbench.api.schemas")),
 ]
