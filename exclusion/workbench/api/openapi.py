@@ -99,7 +99,9 @@ def contract_components() -> dict[str, dict[str, Any]]:
             "lesions": {
                 "type": "array",
                 "items": ref("CnoLesion"),
-                "description": "Required; empty when imaging shows no lesion.",
+                "maxItems": contract.MAX_LESIONS,
+                "description": "Required; empty when imaging shows no lesion; "
+                f"at most {contract.MAX_LESIONS}.",
             },
         },
     }
