@@ -43,6 +43,7 @@ lint: install
 
 bench: install
 	$(BIN)/python -m exclusion bench
+	$(BIN)/python -m exclusion.bench_cli
 	$(BIN)/python -m exclusion.summaries.bench
 	command -v wrk >/dev/null || apt-get install -y -qq wrk
 	$(BIN)/python -m exclusion.summaries.bench_api

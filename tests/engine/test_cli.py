@@ -12,7 +12,7 @@ import pytest
 
 from .helpers import EXAMPLE, HERE, example, with_
 
-ROOT = HERE.parent.parent  # /work/main
+ROOT = HERE.parent.parent  # the repository root
 
 
 def _env() -> dict:
