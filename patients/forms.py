@@ -1,31 +1,32 @@
 """Browser forms: a patient, an episode with its lesions and biopsy, and the working-site switcher.
 
-Forms only parse and check what a person typed; saving goes through patients.services. Canonical units
-are the contract's (mg/L, g/L): a unit select next to CRP and haemoglobin converts other units here.
+Forms only parse and check what a person typed; saving goes through patients.services. The episode and
+lesion forms are model forms: their fields come from the model's columns (`record_formfield`), and they
+check with the model's own rules, the same the services run when saving, so a date error reads the same
+before and after saving. Canonical units are the contract's (mg/L, g/L): a unit select next to CRP and
+haemoglobin converts other units here.
 """
 
 from __future__ import annotations
 
-import datetime
 import re
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.forms.models import construct_instance
 
 from exclusion.engine.schema import MAX_LESIONS
 from patients.choices import (
     LESION_FEATURES,
-    LEVEL_MAX_LENGTH,
     RANGES,
     UNITS,
     BiopsyCulture,
-    BloodCulture,
     BoneSite,
     Histology,
     Modality,
     Sex,
-    Side,
 )
 from patients.models import Biopsy, Episode, Lesion, Patient
 
@@ -57,8 +58,8 @@ class TriStateField(forms.TypedChoiceField):
         return value
 
 
-def _label(model: type, name: str) -> str:
-    label = str(model._meta.get_field(name).verbose_name)
+def _label(field: Any) -> str:
+    label = str(field.verbose_name)
     # Units are shown beside the input; keep the label short.
     label = re.sub(r"\s*\((mg/L|mm/h|×10⁹/L|g/L|U/L|°C|0–10|0–3)\)$", "", label)
     return label[:1].upper() + label[1:]
@@ -72,22 +73,53 @@ class NumberField(forms.FloatField):
         return value
 
 
-def _number(model: type, name: str, **kwargs: Any) -> forms.FloatField:
-    # No min/max on the widget: the server checks ranges after unit conversion, and names the field.
-    return NumberField(
-        label=kwargs.pop("label", _label(model, name)),
-        required=False,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-        **kwargs,
-    )
-
-
-def _tri(model: type, name: str, **kwargs: Any) -> TriStateField:
-    return TriStateField(label=kwargs.pop("label", _label(model, name)), **kwargs)
-
-
 def _blank_choices(choices: list, blank: str = "Unknown") -> list:
     return [("", blank), *choices]
+
+
+def record_formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
+    """The form field of a record's column, from the model: one rule per kind of column, so a column
+    added to a form's `fields` needs no code here.
+
+    A nullable boolean is a tri-state (Unknown/Yes/No; unknown stays null, never "no"). A number has no
+    min/max on the widget: the form checks ranges after unit conversion, and names the field. A date uses
+    the browser's date input. A nullable choice offers "Unknown" as its empty choice.
+    """
+    label = kwargs.pop("label", None) or _label(db_field)
+    help_text = kwargs.pop("help_text", None) or db_field.help_text
+    if isinstance(db_field, models.BooleanField) and db_field.null:
+        return TriStateField(label=label, help_text=help_text)
+    if isinstance(db_field, models.FloatField):
+        return NumberField(
+            label=label,
+            help_text=help_text,
+            required=False,
+            widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        )
+    if isinstance(db_field, models.DateField):
+        kwargs.setdefault("widget", DATE_WIDGET())
+    if db_field.choices and db_field.null:
+        kwargs.setdefault("choices", _blank_choices(list(db_field.choices)))
+    return db_field.formfield(label=label, help_text=help_text, **kwargs)
+
+
+class RecordForm(forms.ModelForm):
+    """A form over a record's columns that checks with the model's own rules (field validators and
+    `clean()`, the same the services run when saving) and never saves: saving is patients.services."""
+
+    def _post_clean(self) -> None:
+        # As ModelForm's, but without the database constraints: checking them queries the database once
+        # per constraint, and the service checks them once when it saves.
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions(), validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+    def save(self, commit: bool = True) -> Any:
+        raise NotImplementedError("Forms do not save records: call patients.services.")
 
 
 CRP_UNITS = [("mg_l", "mg/L"), ("mg_dl", "mg/dL")]
@@ -179,6 +211,7 @@ class PatientForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     sex = forms.ChoiceField(label="Sex", choices=Sex.choices, initial=Sex.UNKNOWN)
+    # Not in the future, no age over 120 years (patients.validators, also the model's rule).
     birth_date = forms.DateField(label="Birth date", required=False, widget=DATE_WIDGET())
 
     def __init__(self, *args: Any, sites: list | None = None, **kwargs: Any) -> None:
@@ -191,11 +224,15 @@ class PatientForm(forms.Form):
             self.order_fields(["site"])
         self.sites = {site.id: site for site in sites}
 
-    def clean_birth_date(self) -> datetime.date | None:
-        value = self.cleaned_data.get("birth_date")
-        if value and value > datetime.date.today():
-            raise ValidationError("The birth date is in the future.")
-        return value
+    def clean_birth_date(self) -> Any:
+        # Imported here to keep this form's change self-contained; the same rule as the API and the model.
+        from patients.validators import birth_date_problem
+
+        birth_date = self.cleaned_data.get("birth_date")
+        problem = birth_date_problem(birth_date)
+        if problem:
+            raise ValidationError(problem)
+        return birth_date
 
     def site(self) -> Any:
         if "site" in self.fields:
@@ -203,47 +240,14 @@ class PatientForm(forms.Form):
         return next(iter(self.sites.values()))
 
 
-class EpisodeForm(forms.Form):
-    """Every episode input of the case contract, plus the biopsy (flattened, prefixed `biopsy_`)."""
+class EpisodeForm(RecordForm):
+    """Every episode input of the case contract, plus the biopsy (flattened, prefixed `biopsy_`).
+
+    The episode's columns come from the model through `record_formfield`; only what is not a column of
+    the episode is declared here: the version it was loaded at, the unit selects, the biopsy.
+    """
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    assessed_on = forms.DateField(label="Assessed on", widget=DATE_WIDGET())
-    onset_on = forms.DateField(label="Onset on", required=False, widget=DATE_WIDGET())
-    age_years = _number(Episode, "age_years", label="Age at assessment (years)")
-    age_at_onset_years = _number(Episode, "age_at_onset_years", label="Age at onset (years)")
-
-    bone_pain = _tri(Episode, "bone_pain")
-    local_swelling = _tri(Episode, "local_swelling")
-    night_pain = _tri(Episode, "night_pain")
-    fever = _tri(Episode, "fever", label="Fever reported")
-    max_temperature_c = _number(Episode, "max_temperature_c", label="Highest temperature")
-    weight_loss = _tri(Episode, "weight_loss")
-    night_sweats = _tri(Episode, "night_sweats")
-    ill_appearance = _tri(Episode, "ill_appearance")
-    back_pain = _tri(Episode, "back_pain")
-
-    hepatomegaly = _tri(Episode, "hepatomegaly")
-    splenomegaly = _tri(Episode, "splenomegaly")
-    lymphadenopathy = _tri(Episode, "lymphadenopathy")
-    bruising_or_purpura = _tri(Episode, "bruising_or_purpura", label="Bruising or purpura")
-    gum_bleeding = _tri(Episode, "gum_bleeding")
-    restricted_diet = _tri(Episode, "restricted_diet")
-    neonatal_pustulosis = _tri(Episode, "neonatal_pustulosis")
-    consanguinity_or_affected_sibling = _tri(
-        Episode, "consanguinity_or_affected_sibling", label="Consanguinity or affected sibling"
-    )
-    palmoplantar_pustulosis = _tri(Episode, "palmoplantar_pustulosis")
-    psoriasis = _tri(Episode, "psoriasis")
-    severe_acne = _tri(Episode, "severe_acne")
-    inflammatory_bowel_disease = _tri(Episode, "inflammatory_bowel_disease")
-    immunocompromised = _tri(Episode, "immunocompromised")
-    tb_exposure = _tri(Episode, "tb_exposure", label="Tuberculosis exposure")
-    sustained_response_to_antibiotics_alone = _tri(
-        Episode, "sustained_response_to_antibiotics_alone", label="Sustained response to antibiotics alone"
-    )
-
-    crp_mg_l = _number(Episode, "crp_mg_l", label="CRP")
     crp_unit = forms.ChoiceField(
         label="CRP unit",
         choices=CRP_UNITS,
@@ -251,10 +255,6 @@ class EpisodeForm(forms.Form):
         required=False,
         widget=forms.Select(attrs={"aria-label": "CRP unit"}),
     )
-    esr_mm_h = _number(Episode, "esr_mm_h", label="ESR")
-    wbc_10e9_l = _number(Episode, "wbc_10e9_l", label="WBC")
-    neutrophils_10e9_l = _number(Episode, "neutrophils_10e9_l", label="Neutrophils")
-    hemoglobin_g_l = _number(Episode, "hemoglobin_g_l", label="Haemoglobin")
     hemoglobin_unit = forms.ChoiceField(
         label="Haemoglobin unit",
         choices=HB_UNITS,
@@ -262,24 +262,6 @@ class EpisodeForm(forms.Form):
         required=False,
         widget=forms.Select(attrs={"aria-label": "Haemoglobin unit"}),
     )
-    platelets_10e9_l = _number(Episode, "platelets_10e9_l", label="Platelets")
-    ldh_u_l = _number(Episode, "ldh_u_l", label="LDH")
-    ldh_uln_u_l = _number(Episode, "ldh_uln_u_l", label="LDH upper limit")
-    alp_u_l = _number(Episode, "alp_u_l", label="ALP")
-    alp_lln_u_l = _number(Episode, "alp_lln_u_l", label="ALP lower limit")
-    blasts_on_smear = _tri(Episode, "blasts_on_smear", label="Blasts on blood smear")
-    vitamin_c_low = _tri(Episode, "vitamin_c_low", label="Vitamin C low")
-    blood_culture = forms.TypedChoiceField(
-        label="Blood culture", choices=_blank_choices(BloodCulture.choices), required=False, empty_value=None
-    )
-
-    pain_vas = _number(Episode, "pain_vas", label="Pain (VAS)")
-    patient_global_vas = _number(Episode, "patient_global_vas", label="Patient global (VAS)")
-    physician_global_vas = _number(Episode, "physician_global_vas", label="Physician global (VAS)")
-    chaq = _number(Episode, "chaq", label="CHAQ")
-
-    whole_body_mri = _tri(Episode, "whole_body_mri", label="Whole-body MRI (including the spine) done")
-
     biopsy_taken = forms.BooleanField(label="A bone biopsy was taken", required=False)
     biopsy_histology = forms.TypedChoiceField(
         label="Histology", choices=_blank_choices(Histology.choices), required=False, empty_value=None
@@ -289,11 +271,29 @@ class EpisodeForm(forms.Form):
     )
     biopsy_on_antibiotics = TriStateField(label="Taken on antibiotics")
 
+    class Meta:
+        model = Episode
+        fields = EPISODE_FIELDS
+        formfield_callback = record_formfield
+        labels = {
+            "age_years": "Age at assessment (years)",
+            "age_at_onset_years": "Age at onset (years)",
+            "fever": "Fever reported",
+            "max_temperature_c": "Highest temperature",
+            "tb_exposure": "Tuberculosis exposure",
+            "blasts_on_smear": "Blasts on blood smear",
+            "vitamin_c_low": "Vitamin C low",
+            "pain_vas": "Pain (VAS)",
+            "patient_global_vas": "Patient global (VAS)",
+            "physician_global_vas": "Physician global (VAS)",
+        }
+        help_texts = HELP
+
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        # A new, unsaved episode of this patient: the model's checks (its dates against the birth date)
+        # need the patient; the form never saves it.
+        super().__init__(*args, instance=Episode(patient=patient), **kwargs)
         self.patient = patient
-        for name, text in HELP.items():
-            self.fields[name].help_text = text
         if patient.birth_date is not None:
             # Ages are derived from the birth date; the contract only takes them without one.
             del self.fields["age_years"]
@@ -322,7 +322,7 @@ class EpisodeForm(forms.Form):
                     name,
                     f"Must be between {low} and {high}{unit}; {value:g}{unit} is out of range.",
                 )
-        self._check_dates(data)
+        self._check_against_birth_date(data)
         given = [name for name in BIOPSY_FIELDS if data.get(f"biopsy_{name}") is not None]
         if given and not data.get("biopsy_taken"):
             self.add_error(
@@ -330,20 +330,17 @@ class EpisodeForm(forms.Form):
             )
         return data
 
-    def _check_dates(self, data: dict[str, Any]) -> None:
-        today = datetime.date.today()
-        assessed, onset, birth = data.get("assessed_on"), data.get("onset_on"), self.patient.birth_date
-        if assessed and assessed > today:
-            self.add_error("assessed_on", "The assessment date is in the future.")
-        if onset and onset > today:
-            self.add_error("onset_on", "The onset date is in the future.")
-        elif onset and assessed and onset > assessed:
-            self.add_error(
-                "onset_on", f"Onset must be on or before the assessment date ({assessed:%d %b %Y})."
-            )
-        if birth and assessed and assessed < birth:
+    def _check_against_birth_date(self, data: dict[str, Any]) -> None:
+        # The one date rule of the form. Dates in the future and the onset after the assessment are the
+        # model's (Episode.clean, run by this form and again by the service when saving, with the same
+        # message on the same field); the birth date is checked here too only to name it in the message.
+        birth = self.patient.birth_date
+        if birth is None:
+            return
+        assessed, onset = data.get("assessed_on"), data.get("onset_on")
+        if assessed and assessed < birth:
             self.add_error("assessed_on", f"The assessment date is before the birth date ({birth:%d %b %Y}).")
-        if birth and onset and onset < birth:
+        if onset and onset < birth:
             self.add_error("onset_on", f"Onset is before the birth date ({birth:%d %b %Y}).")
 
     def episode_data(self) -> dict[str, Any]:
@@ -366,23 +363,23 @@ class EpisodeForm(forms.Form):
         return initial
 
 
-class LesionForm(forms.Form):
+class LesionForm(RecordForm):
+    # The lesion's id (not a column a person edits): which stored lesion this row updates.
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    site = forms.ChoiceField(label="Site", choices=_blank_choices(BoneSite.choices, "Choose a site…"))
-    side = forms.ChoiceField(label="Side", choices=Side.choices, initial=Side.MIDLINE)
-    level = forms.CharField(
-        label="Level",
-        max_length=LEVEL_MAX_LENGTH,  # the record's and the contract's limit
-        required=False,
-        help_text="Vertebra or rib, e.g. T7.",
-        widget=forms.TextInput(attrs={"size": 5}),
-    )
-    modality = forms.ChoiceField(label="Imaging", choices=_blank_choices(Modality.choices, "Choose…"))
+
+    class Meta:
+        model = Lesion
+        fields = ("site", "side", "level", "modality", *LESION_FEATURES)
+        formfield_callback = record_formfield
+        labels = {"modality": "Imaging"}
+        help_texts = {"level": "Vertebra or rib, e.g. T7."}
+        widgets = {"level": forms.TextInput(attrs={"size": 5})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for feature in LESION_FEATURES:
-            self.fields[feature] = forms.BooleanField(label=_label(Lesion, feature), required=False)
+        self.fields["site"].choices = _blank_choices(BoneSite.choices, "Choose a site…")
+        self.fields["modality"].choices = _blank_choices(Modality.choices, "Choose…")
+        self.order_fields(["id"])
 
     def features(self) -> list:
         return [self[feature] for feature in LESION_FEATURES]
@@ -423,6 +420,7 @@ def kept_lesion_forms(formset: Any) -> list[LesionForm]:
     return [
         form
         for form in formset.forms
-        if form.has_changed() or form.initial
+        # A row typed in, or a stored lesion (its id): a model form's initial always holds the defaults.
+        if form.has_changed() or form.initial.get("id")
         if not (formset.can_delete and formset._should_delete_form(form))
     ]
