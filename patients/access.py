@@ -38,6 +38,12 @@ def memberships(user: Viewer) -> list[SiteMembership]:
     return cached
 
 
+def restrict_to_membership(user: User, membership: SiteMembership) -> None:
+    """For the rest of the request, the user belongs to this one site only (an API token bound to it):
+    every check and selector below reads memberships(), so none sees the user's other sites."""
+    user.__dict__["_cno_memberships"] = [membership]
+
+
 def role_at(user: Viewer, site_id: int) -> str | None:
     for membership in memberships(user):
         if membership.site_id == site_id:
@@ -88,6 +94,10 @@ def scope_to_user_in_query(queryset: QuerySet[M], user: Viewer, site_path: str =
     round trip (an API detail), when the memberships are not needed otherwise."""
     if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
         return queryset.none()
+    cached: list[SiteMembership] | None = getattr(user, "_cno_memberships", None)
+    if cached is not None:
+        # Already loaded, or restricted to a token's site: the same list as everywhere else, no query.
+        return queryset.filter(**{f"{site_path}__in": [m.site_id for m in cached]})
     # Every role may view (VIEW_ROLES is all of them, and the database allows no other role).
     sites = SiteMembership.objects.filter(user=user).values("site_id")
     return queryset.filter(**{f"{site_path}__in": sites})

@@ -79,9 +79,21 @@ class SiteAdmin(SiteScopedAdmin):
 
 @admin.register(SiteMembership)
 class SiteMembershipAdmin(SiteScopedAdmin):
+    """A site administrator lists, offers and adds only the users of their own sites: a user who belongs
+    only to another site is not theirs to see or to bring in (that would carry the other site's people, and
+    their tokens, across). Site administrators have no user-creation rights in the admin; a superuser, or
+    `manage.py add_user`, brings a new user to a site. Every change is audited (patients.tokens.audit)."""
+
     list_display = ["user", "site", "role", "api_write"]
-    list_filter = ["role", "site"]
+    list_filter = ["role", ("site", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["user", "site"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "user" and not request.user.is_superuser:
+            members = SiteMembership.objects.filter(site_id__in=self._admin_site_ids(request))
+            field.queryset = field.queryset.filter(pk__in=members.values("user_id")).order_by("username")
+        return field
 
 
 class EpisodePartInline:

@@ -20,8 +20,9 @@ def fresh_throttle_counts():
     cache.clear()
 
 
-def token_client(user: Any) -> APIClient:
-    _, key = token_create(actor=None, user=user, name="test")
+def token_client(user: Any, site: Any = None) -> APIClient:
+    """A client with a fresh token of the user, bound to `site` (by default the user's only site)."""
+    _, key = token_create(actor=None, user=user, site=site, name="test")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     return client
@@ -29,7 +30,7 @@ def token_client(user: Any) -> APIClient:
 
 @pytest.fixture
 def as_user():
-    """as_user(user) -> an APIClient authenticated with a fresh token of that user."""
+    """as_user(user[, site]) -> an APIClient authenticated with a fresh token of that user (at that site)."""
     return token_client
 
 

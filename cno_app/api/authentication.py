@@ -2,6 +2,10 @@
 
 Clients send `Authorization: Bearer <token>` (`Token <token>` is accepted too). Because this class provides
 `authenticate_header`, DRF answers a missing or bad token with 401 and a WWW-Authenticate header, not 403.
+
+A token is bound to one site: the user it returns belongs, for this request, to that site only (with its
+role there), so every scoped selector and permission sees no other site. A token whose user has left its
+site is refused like a revoked one (401).
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""API tokens in the admin, scoped like the rest of it: a site administrator sees the tokens of their sites'
-members. Adding a token shows its key once on the response page; tokens are revoked, never edited.
+"""API tokens in the admin, scoped like the rest of it: a site administrator sees the tokens bound to the
+sites they administer, and mints them only as patients.tokens.services allows (for themselves, or for an
+api_client account of one of those sites). Adding a token shows its key once on the response page; tokens
+are revoked, never edited.
 """
 
 from __future__ import annotations
@@ -13,23 +15,62 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from patients import access
-from patients.models import ApiToken, SiteMembership
-from patients.tokens.services import token_create, token_list, token_revoke
+from patients.models import ApiToken
+from patients.tokens.services import (
+    MINT_RULE,
+    can_mint,
+    mint_site_ids,
+    mint_sites,
+    mintable_users,
+    token_create,
+    token_list,
+    token_revoke,
+)
 
 
 class ApiTokenAddForm(forms.ModelForm):
+    actor: Any = None  # set by ApiTokenAdmin.get_form
+
     class Meta:
         model = ApiToken
-        fields = ["user", "name"]
+        fields = ["site", "user", "name"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        site, user = cleaned.get("site"), cleaned.get("user")
+        if site is not None and user is not None and not can_mint(self.actor, user, site.pk):
+            self.add_error(
+                "user",
+                f"{user.get_username()} cannot get a token at {site.code}: {MINT_RULE}.",
+            )
+        return cleaned
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["prefix", "name", "user", "created_at", "created_by", "last_used_at", "revoked_at"]
-    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["user", "created_by"]
+    list_display = [
+        "prefix",
+        "name",
+        "site",
+        "user",
+        "created_at",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "site"]
+    list_select_related = ["user", "site", "created_by"]
     search_fields = ["prefix", "name", "user__username"]
-    readonly_fields = ["user", "name", "prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
+    readonly_fields = [
+        "site",
+        "user",
+        "name",
+        "prefix",
+        "created_at",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+    ]
     exclude = ["key_hash"]
     actions = ["revoke"]
 
@@ -62,24 +103,28 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         if obj is None:
             kwargs["form"] = ApiTokenAddForm
-            kwargs["fields"] = ["user", "name"]
-        return super().get_form(request, obj, change=change, **kwargs)
+            kwargs["fields"] = ["site", "user", "name"]
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user
+        return form
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return self.readonly_fields if obj is not None else []
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "user" and not request.user.is_superuser:
-            admin_sites = access.site_ids(request.user, access.ADMIN_ROLES)
-            field.queryset = field.queryset.filter(
-                pk__in=SiteMembership.objects.filter(site_id__in=admin_sites).values("user_id")
-            )
+        if db_field.name == "site":
+            field.queryset = mint_sites(request.user)
+        elif db_field.name == "user":
+            field.queryset = mintable_users(request.user, mint_site_ids(request.user))
         return field
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         token, key = token_create(
-            actor=request.user, user=form.cleaned_data["user"], name=form.cleaned_data["name"]
+            actor=request.user,
+            user=form.cleaned_data["user"],
+            site=form.cleaned_data["site"],
+            name=form.cleaned_data["name"],
         )
         obj.pk = token.pk
         request._new_api_token = (token, key)
@@ -93,7 +138,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return response
 
     def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> None:
-        pass  # the token row itself records who created it
+        pass  # the token row and its audit entry record who created it
 
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:

@@ -1,13 +1,22 @@
-"""API tokens: shown once at creation, stored only as a SHA-256 hash, revocable by site admins."""
+"""API tokens: shown once at creation, stored only as a SHA-256 hash, revocable by site admins.
+
+A token is bound to one site: it acts only there, with its user's role at that site (patients.tokens.services
+`token_authenticate`), so a user who works at two sites needs a token per site.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 
+from patients.models.core import SiteMembership
+from patients.tokens import audit
+
 
 class ApiToken(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    # PROTECT: the row says who had access where, and until when; a site with tokens is not deleted with them.
+    site = models.ForeignKey("patients.Site", on_delete=models.PROTECT, related_name="api_tokens")
     name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'registry export'.")
     prefix = models.CharField(max_length=12, db_index=True, help_text="First characters, to recognise it.")
     key_hash = models.CharField(max_length=64, unique=True)
@@ -23,3 +32,11 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+    def audit_site_id(self) -> int:
+        return self.site_id
+
+
+# Connected here, where both models are defined (patients.models loads this module after core): who was
+# given access where is audited from the first save on, whatever path the save takes.
+audit.connect_signals(SiteMembership, ApiToken)

@@ -1,5 +1,8 @@
 """Token management pages for site administrators: list, create (the token is shown once), revoke.
 
+A token is created at one site: for the administrator themselves, or for an api_client account of that site
+(patients.tokens.services says who may mint).
+
 The new token is rendered straight into the POST response, never redirected to or flashed: it is not stored
 anywhere in clear (not even the session), so reloading the list cannot show it again.
 """
@@ -17,25 +20,48 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from patients import access
-from patients.models import SiteMembership
-from patients.tokens.services import token_create, token_list, token_revoke
+from patients.models import Site, SiteMembership
+from patients.tokens.services import (
+    MINT_RULE,
+    can_mint,
+    mint_site_ids,
+    mint_sites,
+    mintable_users,
+    token_create,
+    token_list,
+    token_revoke,
+)
 
 
 class TokenCreateForm(forms.Form):
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.none(), help_text="The one site where the token acts."
+    )
     user = forms.ModelChoiceField(
-        queryset=get_user_model().objects.none(), help_text="Who the token acts as."
+        queryset=get_user_model().objects.none(),
+        help_text="Who the token acts as: yourself, or an api_client account of the site.",
     )
     name = forms.CharField(max_length=100, help_text="What it is for, e.g. 'registry export'.")
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        users = get_user_model().objects.filter(is_active=True).order_by("username")
-        if not actor.is_superuser:
-            admin_sites = access.site_ids(actor, access.ADMIN_ROLES)
-            users = users.filter(
-                pk__in=SiteMembership.objects.filter(site_id__in=admin_sites).values("user_id")
+        self.actor = actor
+        sites = mint_sites(actor)
+        self.fields["site"].queryset = sites
+        site_ids = mint_site_ids(actor)
+        if len(site_ids) == 1:
+            self.fields["site"].initial = site_ids[0]
+        self.fields["user"].queryset = mintable_users(actor, site_ids)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        site, user = cleaned.get("site"), cleaned.get("user")
+        if site is not None and user is not None and not can_mint(self.actor, user, site.pk):
+            self.add_error(
+                "user",
+                f"{user.get_username()} cannot get a token at {site.code}: {MINT_RULE}.",
             )
-        self.fields["user"].queryset = users
+        return cleaned
 
 
 def _require_token_admin(user: Any) -> None:
@@ -43,18 +69,12 @@ def _require_token_admin(user: Any) -> None:
         raise PermissionDenied("Only site administrators manage API tokens.")
 
 
-def _roles(tokens: list[Any], actor: Any) -> dict[int, str]:
-    """Each token user's roles at the actor's administered sites, for the list (one query)."""
-    memberships = SiteMembership.objects.filter(user_id__in={t.user_id for t in tokens}).select_related(
-        "site"
+def _roles(tokens: list[Any]) -> dict[tuple[int, int], str]:
+    """Each token user's role at the token's site, for the list (one query)."""
+    memberships = SiteMembership.objects.filter(
+        user_id__in={t.user_id for t in tokens}, site_id__in={t.site_id for t in tokens}
     )
-    if not actor.is_superuser:
-        memberships = memberships.filter(site_id__in=access.site_ids(actor, access.ADMIN_ROLES))
-    roles: dict[int, list[str]] = {}
-    for membership in memberships:
-        write = " (write)" if membership.api_write else ""
-        roles.setdefault(membership.user_id, []).append(f"{membership.role}{write} at {membership.site.code}")
-    return {user_id: ", ".join(sorted(labels)) for user_id, labels in roles.items()}
+    return {(m.user_id, m.site_id): f"{m.role}{' (write)' if m.api_write else ''}" for m in memberships}
 
 
 @login_required
@@ -63,17 +83,20 @@ def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenCreateForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         token, key = token_create(
-            actor=request.user, user=form.cleaned_data["user"], name=form.cleaned_data["name"]
+            actor=request.user,
+            user=form.cleaned_data["user"],
+            site=form.cleaned_data["site"],
+            name=form.cleaned_data["name"],
         )
         response = render(request, "tokens/token_created.html", {"token": token, "key": key})
         response["Cache-Control"] = "no-store"
         return response
     rows = list(token_list(actor=request.user)[:500])
-    roles = _roles(rows, request.user)
+    roles = _roles(rows)
     return render(
         request,
         "tokens/token_list.html",
-        {"form": form, "rows": [(token, roles.get(token.user_id, "")) for token in rows]},
+        {"form": form, "rows": [(token, roles.get((token.user_id, token.site_id), "")) for token in rows]},
         status=400 if form.errors else 200,
     )
 

@@ -212,3 +212,153 @@ def test_session_authentication_follows_the_same_rules(world):
     client.force_login(user)
     assert client.get(f"/api/v1/patients/{world.own.patient.id}/").status_code == 200
     assert client.get(f"/api/v1/patients/{world.other.patient.id}/").status_code == 404
+
+
+# A token acts only at its site: a NORTH token of a user who is a clinician at SOUTH too gets, for every
+# endpoint, exactly the "other" cell of a NORTH-only user.
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
+def test_a_north_token_of_a_user_also_at_south_gets_the_other_cell(world, endpoint):
+    user = _user(world, "clinician")
+    SiteMembership.objects.create(user=user, site=world.south, role="clinician")
+    response = _request(token_client(user, world.north), endpoint, world.other)
+    if endpoint.other == SCOPED_LIST:
+        assert response.status_code == 200
+        key = "patient_id" if "summar" in endpoint.name else "id"
+        other_id = world.other.flag.id if "flag" in endpoint.name else world.other.patient.id
+        assert other_id not in {row[key] for row in response.json()["results"]}
+    else:
+        assert response.status_code == endpoint.other, response.content[:300]
+
+
+# Site-admin rows, in the browser's session: a NORTH site admin against a NORTH target ("own") and a
+# SOUTH-only one ("other"); anonymous visitors are sent to a login page. `done` says whether the request took
+# effect: a refused one changes nothing and shows no token.
+@dataclass(frozen=True)
+class AdminRow:
+    name: str
+    method: str
+    url: Callable[[Any], str]  # target -> url
+    body: Callable[[Any], dict] | None
+    own: int
+    other: int
+    done: Callable[[Any, Any], bool]  # (target, response) -> took effect
+
+
+def _shows_token(target: Any, response: Any) -> bool:
+    return "cno_" in response.content.decode()
+
+
+def _role_now(target: Any, response: Any) -> bool:
+    return SiteMembership.objects.get(pk=target.membership.pk).role == "reviewer"
+
+
+def _member_of_north(target: Any, response: Any) -> bool:
+    return SiteMembership.objects.filter(user=target.outsider, site__code="NORTH").exists()
+
+
+ADMIN_ROWS = [
+    AdminRow(
+        "membership list",
+        "GET",
+        lambda t: "/admin/patients/sitemembership/",
+        None,
+        200,
+        200,
+        lambda t, r: t.membership.user.username in r.content.decode(),
+    ),
+    AdminRow(
+        "membership change",
+        "POST",
+        lambda t: f"/admin/patients/sitemembership/{t.membership.pk}/change/",
+        lambda t: {"user": t.membership.user_id, "site": t.membership.site_id, "role": "reviewer"},
+        302,
+        302,  # to the admin index: "doesn't exist"
+        _role_now,
+    ),
+    AdminRow(
+        "membership add to NORTH",
+        "POST",
+        lambda t: "/admin/patients/sitemembership/add/",
+        lambda t: {"user": t.outsider.pk, "site": t.north_id, "role": "reviewer"},
+        302,
+        200,  # the form again, with the user refused
+        _member_of_north,
+    ),
+    AdminRow(
+        "token page mint",
+        "POST",
+        lambda t: "/tokens/",
+        lambda t: {"site": t.membership.site_id, "user": t.membership.user_id, "name": "matrix"},
+        200,
+        400,
+        _shows_token,
+    ),
+    AdminRow(
+        "token admin mint",
+        "POST",
+        lambda t: "/admin/patients/apitoken/add/",
+        lambda t: {"site": t.membership.site_id, "user": t.membership.user_id, "name": "matrix"},
+        200,
+        200,  # the form again, with the user refused
+        _shows_token,
+    ),
+]
+
+
+@pytest.fixture
+def admin_world(world) -> SimpleNamespace:
+    from django.test import Client
+
+    admin = make_user(world.north, "site_admin", "north-admin", is_staff=True)
+    browser = Client()
+    browser.force_login(admin)
+    targets = {}
+    for where, site, name in (
+        ("own", world.north, "north-registry"),
+        ("other", world.south, "south-registry"),
+    ):
+        user = make_user(site, "api_client", name)
+        targets[where] = SimpleNamespace(
+            membership=SiteMembership.objects.get(user=user),
+            # Someone not yet at NORTH: for "own" a user of EAST (which the admin also administers, below),
+            # for "other" a user of SOUTH only.
+            outsider=make_user(None if where == "own" else site, "api_client", f"{name}-new"),
+            north_id=world.north.id,
+        )
+    east = make_site("EAST")
+    SiteMembership.objects.create(user=targets["own"].outsider, site=east, role="api_client")
+    SiteMembership.objects.create(user=admin, site=east, role="site_admin")
+    return SimpleNamespace(browser=browser, **targets)
+
+
+@pytest.mark.parametrize(
+    ("row", "where"),
+    [
+        pytest.param(row, where, id=f"{row.name}|site_admin|{where}")
+        for row in ADMIN_ROWS
+        for where in ("own", "other")
+    ],
+)
+def test_site_admin_matrix_cell(admin_world, row, where):
+    target = getattr(admin_world, where)
+    body = row.body(target) if row.body else None
+    if row.method == "GET":
+        response = admin_world.browser.get(row.url(target))
+    else:
+        response = admin_world.browser.post(row.url(target), body)
+    assert response.status_code == (row.own if where == "own" else row.other), response.content[:300]
+    assert row.done(target, response) == (where == "own")
+
+
+@pytest.mark.parametrize("row", ADMIN_ROWS, ids=lambda r: f"{r.name}|anonymous")
+def test_site_admin_matrix_anonymous(admin_world, row):
+    from django.test import Client
+
+    target = admin_world.own
+    anonymous = Client()
+    if row.method == "GET":
+        response = anonymous.get(row.url(target))
+    else:
+        response = anonymous.post(row.url(target), row.body(target) if row.body else None)
+    assert response.status_code == 302 and "login" in response["Location"]
+    assert not row.done(target, response) or row.method == "GET"

@@ -1,7 +1,8 @@
 """`python manage.py add_user USERNAME --site SITE --role ROLE [--password-stdin] [--token] [--api-write]`
 
 Creates the user if needed, the site (SITE is its code) if needed, and the membership. With --token it
-creates an API token and prints only the token, once: it is stored hashed and cannot be shown again.
+creates an API token bound to SITE (it acts only there) and prints only the token, once: it is stored hashed
+and cannot be shown again.
 """
 
 from __future__ import annotations
@@ -67,7 +68,10 @@ class Command(BaseCommand):
             )
             key = None
             if options["token"]:
-                _, key = token_create(actor=None, user=user, name=f"created by add_user ({role} at {code})")
+                # Bound to this site only, whatever other sites the user belongs to.
+                _, key = token_create(
+                    actor=None, user=user, site=site, name=f"created by add_user ({role} at {code})"
+                )
 
         if key is not None:
             self.stdout.write(key)  # only the token: scripts capture it with $(...)
