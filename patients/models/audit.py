@@ -55,6 +55,8 @@ class AuditEntry(models.Model):
         CREATE = "create", "Created"
         UPDATE = "update", "Updated"
         DELETE = "delete", "Deleted"
+        # A site admin downloaded the audit trail (patients.auditlog); changes hold the filters used.
+        EXPORT = "export", "Exported"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
