@@ -9,4 +9,4 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinp
 RUN useradd --system --uid 1000 cno && chown -R cno /app
 USER cno
 EXPOSE 8000
-CMD ["gunicorn", "cno_app.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "cno_app.wsgi:application"]

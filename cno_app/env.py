@@ -122,3 +122,53 @@ def env_rate(name: str, default: str, environ: Mapping[str, str] = os.environ) -
             f"got {value!r}."
         )
     return value
+
+
+def env_positive_int(name: str, default: int, environ: Mapping[str, str] = os.environ) -> int:
+    """A whole number of at least 1 (a limit, a number of minutes), checked at start-up."""
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip()
+    if not value.isdigit() or int(value) < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least 1, got {raw!r}.")
+    return int(value)
+
+
+def parse_cache_url(url: str | None) -> dict:
+    """CACHES['default'] from CACHE_URL: Redis, shared by every process, or process-local memory when unset.
+
+    Throttle counts and the like need the shared one as soon as more than one process serves requests.
+    """
+    if url is None or url.strip() in {"", "locmem://"}:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cno"}
+    value = url.strip()
+    scheme = urlsplit(value).scheme
+    if scheme not in {"redis", "rediss"}:
+        raise ImproperlyConfigured(
+            f"CACHE_URL {_redacted(value)!r} has scheme {scheme!r}; expected redis://HOST:PORT/DB "
+            "(or leave it unset for a cache in each process's memory)."
+        )
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": value, "KEY_PREFIX": "cno"}
+
+
+LOCKOUT_PARAMETERS = {"username", "ip_address", "user_agent"}
+
+
+def env_lockout_parameters(
+    name: str, default: str, environ: Mapping[str, str] = os.environ
+) -> list[str | list[str]]:
+    """django-axes' AXES_LOCKOUT_PARAMETERS: comma-separated alternatives, each one parameter or several
+    joined by "+" (all of them together), e.g. "username+ip_address" or "username,ip_address"."""
+    value = (environ.get(name) or default).strip()
+    result: list[str | list[str]] = []
+    for alternative in value.split(","):
+        parts = [part.strip() for part in alternative.split("+") if part.strip()]
+        unknown = [part for part in parts if part not in LOCKOUT_PARAMETERS]
+        if not parts or unknown:
+            raise ImproperlyConfigured(
+                f"{name} must list {sorted(LOCKOUT_PARAMETERS)} joined by '+' (together) or ',' (either), "
+                f"got {value!r}."
+            )
+        result.append(parts[0] if len(parts) == 1 else parts)
+    return result

@@ -6,6 +6,7 @@ See README.md, "Configuration", for every variable.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -13,10 +14,13 @@ from django.core.exceptions import ImproperlyConfigured
 from cno_app.env import (
     env_bool,
     env_list,
+    env_lockout_parameters,
     env_origins,
+    env_positive_int,
     env_rate,
     env_time_zone,
     parse_broker_url,
+    parse_cache_url,
     parse_database_url,
 )
 
@@ -41,6 +45,8 @@ DATABASES = {"default": parse_database_url(os.environ.get("DATABASE_URL"), VAR_D
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Throttle counts are shared by every process only with a shared cache (Redis); unset: each process's memory.
+CACHES = {"default": parse_cache_url(os.environ.get("CACHE_URL"))}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -53,19 +59,31 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "patients",
     "exclusion",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cno_app.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files get neither a policy nor no-store (they carry no patient data).
+    "csp.middleware.CSPMiddleware",
+    "cno_app.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "patients.audit.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "patients.accounts.middleware.SessionLimitsMiddleware",
+    "patients.accounts.middleware.OtpRequiredMiddleware",
+    "axes.middleware.AxesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -88,12 +106,29 @@ TEMPLATES = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+
+# Accounts (README, "Accounts and sign-in"): lockout after repeated failed logins (django-axes, kept in the
+# database so that a site admin can list and lift them), a one-time password for site admins, the Django
+# admin and sites that ask for it (django-otp), and sessions that end when idle and after a fixed time.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_positive_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_positive_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = env_lockout_parameters("LOGIN_LOCKOUT_BY", "username+ip_address")
+AXES_LOCKOUT_CALLABLE = "patients.accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+OTP_TOTP_ISSUER = "CNO workbench"
+SESSION_COOKIE_AGE = 60 * env_positive_int("SESSION_IDLE_MINUTES", 30)
+SESSION_SAVE_EVERY_REQUEST = True  # the idle limit counts from the last request, not from login
+SESSION_ABSOLUTE_SECONDS = 3600 * env_positive_int("SESSION_MAX_HOURS", 12)
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -116,12 +151,34 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto is believed only when a TLS proxy that overwrites it stands in front (README,
+# "Deployment"): otherwise any client could claim https.
+TRUSTED_PROXY = env_bool("TRUSTED_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY else None
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container's health check speaks plain HTTP inside the network
 SECURE_HSTS_SECONDS = 0 if DEBUG else 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Every script and style comes from our static files: no inline code, no 'unsafe-inline' (django-csp 4).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# Browser features the workbench never uses (cno_app.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), midi=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), fullscreen=(self)"
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_048_576  # 1 MiB: a case document is a few kB.
 # The episode form with its 100 lesions (the contract's limit) of about 20 fields each, and the rest of the
 # episode: Django's default of 1000 would refuse a legitimate form with a bare 400 before it is validated.
@@ -147,13 +204,17 @@ REST_FRAMEWORK = {
         "cno_app.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Anonymous requests are throttled before they are refused (DRF checks permissions before throttles).
+    "DEFAULT_PERMISSION_CLASSES": [
+        "cno_app.api.throttling.ThrottleAnonymousFirst",
+        "rest_framework.permissions.IsAuthenticated",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON only, with DATA_UPLOAD_MAX_MEMORY_SIZE enforced (413): DRF bypasses Django's own check.
     "DEFAULT_PARSER_CLASSES": ["cno_app.api.parsers.LimitedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "cno_app.api.throttling.TokenRateThrottle",
-        "cno_app.api.throttling.AnonymousRateThrottle",
+        "cno_app.api.throttling.AnonymousRateThrottle",  # counts once even after ThrottleAnonymousFirst
     ],
     "DEFAULT_THROTTLE_RATES": {
         "token": env_rate("API_RATE_PER_TOKEN", "600/minute"),
@@ -188,6 +249,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No row values of database errors in any log (cno_app.logging).
+    "filters": {"scrub_db": {"()": "cno_app.logging.ScrubDatabaseErrors"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["scrub_db"]}
+    },
+    "loggers": {
+        name: {"filters": ["scrub_db"]} for name in ("django.request", "cno_app.api", "celery.app.trace")
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

@@ -15,12 +15,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("patients.accounts.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("cno_app.api.urls")),
     re_path(r"^api/", api_not_found),  # unknown API paths: JSON 404, never a debug page
     path("review/", include("exclusion.review.urls")),
     path("tokens/", include("patients.tokens.urls")),
+    path("audit/", include("patients.auditlog.urls")),
     # One "patients" namespace for the clinician's pages: the record's (patients) and the derived ones.
     path("", include((record_urls.urlpatterns + workbench_urls.urlpatterns, "patients"))),
 ]

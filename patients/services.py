@@ -13,7 +13,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from exclusion import engine
 from exclusion.engine.schema import MAX_LESIONS
@@ -55,8 +55,29 @@ def patient_create(
     patient = Patient(site=site, record_number=record_number.strip(), sex=sex, birth_date=birth_date)
     patient.full_clean()
     with transaction.atomic(), acting_as(actor):
-        patient.save()
+        try:
+            # A savepoint: when a concurrent request created the same record number after full_clean
+            # looked, only this insert is undone, and the caller's transaction can go on (case_import).
+            with transaction.atomic():
+                patient.save()
+        except IntegrityError as exc:
+            if not is_duplicate_record_number(exc):
+                raise
+            raise ValidationError({"record_number": DUPLICATE_RECORD_NUMBER}, code="unique") from None
     return patient
+
+
+DUPLICATE_RECORD_NUMBER = "A patient with this record number already exists at this site."
+_RECORD_NUMBER_CONSTRAINT = "patient_record_number_unique_per_site"
+
+
+def is_duplicate_record_number(exc: IntegrityError) -> bool:
+    """The unique (site, record number) constraint refused the insert."""
+    cause = exc.__cause__
+    diag = getattr(cause, "diag", None)
+    if diag is not None and getattr(diag, "constraint_name", None):
+        return bool(diag.constraint_name == _RECORD_NUMBER_CONSTRAINT)
+    return _RECORD_NUMBER_CONSTRAINT in str(exc)
 
 
 def patient_update(*, actor: Actor, patient: Patient, **values: Any) -> Patient:
@@ -160,9 +181,22 @@ def case_import(*, actor: Actor, site: Site, record_number: str, doc: Any) -> Ep
     require_edit_clinical(actor, site.id)
     with transaction.atomic():
         patient = Patient.objects.select_for_update().filter(site=site, record_number=record_number).first()
+        created = False
         if patient is None:
-            patient = patient_create(actor=actor, site=site, record_number=record_number, **records.patient)
-        else:
+            try:
+                patient = patient_create(
+                    actor=actor, site=site, record_number=record_number, **records.patient
+                )
+                created = True
+            except ValidationError:
+                # A concurrent first intake of the same record number may have created the patient after
+                # we looked (our insert waited for its transaction): then it is the same patient.
+                patient = (
+                    Patient.objects.select_for_update().filter(site=site, record_number=record_number).first()
+                )
+                if patient is None:
+                    raise
+        if not created:
             conflicts = patient_conflicts(patient, records.patient)
             if conflicts:
                 raise CaseDocumentError(conflicts)

@@ -16,6 +16,27 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def force_login_includes_the_second_factor(request, monkeypatch):
+    """`client.force_login(user)` stands for a finished sign-in, one-time password included when the user
+    needs one; tests of the sign-in itself post to /login/ and go through the OTP step."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    from django.test.client import ClientMixin
+
+    from patients.accounts.policy import needs_otp
+    from tests.factories import verify_otp
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if needs_otp(type(user).objects.get(pk=user.pk)):  # a fresh copy: the test's own keeps no cache
+            verify_otp(self, user)
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
 # Django-dependent helpers are imported inside the fixtures, so that the pure engine tests
 # (tests/engine) also run without Django: `pytest tests/engine -p no:django`.
 

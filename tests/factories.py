@@ -52,3 +52,28 @@ def make_episode(site: Site, record_number: str | None = None, doc: dict | None 
 
 def make_patient(site: Site, record_number: str | None = None) -> Patient:
     return make_episode(site, record_number).patient
+
+
+def make_totp_device(user: Any) -> Any:
+    """A confirmed authenticator for the user, as if they had set one up."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True)
+
+
+def totp_code(device: Any) -> str:
+    """The code the user's authenticator app shows now."""
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
+
+
+def verify_otp(client: Any, user: Any) -> None:
+    """Mark the client's session as having given a one-time password (what the OTP step does)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or make_totp_device(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

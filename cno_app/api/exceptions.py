@@ -123,6 +123,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             return response
 
     set_rollback()
+    # Database errors are logged by class and constraint only (cno_app.logging.ScrubDatabaseErrors, set on
+    # this logger in settings.LOGGING): PostgreSQL's DETAIL quotes the row's values.
     logger.exception("Unhandled API error in %s", context.get("view").__class__.__name__)
     body = errors_body("", GENERIC_500) if uniform else {"detail": GENERIC_500}
     return Response(body, status=status.HTTP_500_INTERNAL_SERVER_ERROR)

@@ -82,7 +82,11 @@ def paginated_response_data(page: KeysetPage, serialized: list[Any]) -> dict[str
 # The documented parameters and shape of every keyset page.
 PAGE_PARAMETERS = [
     OpenApiParameter("cursor", str, description="Opaque position from the `next` link of the previous page."),
-    OpenApiParameter("page_size", int, description=f"Items per page, 1 to {MAX_PAGE_SIZE} (default 50)."),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
+        description=f"Items per page, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}).",
+    ),
 ]
 
 

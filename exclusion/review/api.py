@@ -15,9 +15,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cno_app.api.openapi import ErrorOutput
+from cno_app.api.serializers import Input
 from cno_app.api.views import ApiView
 from exclusion.review.filters import FlagFilterForm
-from exclusion.review.models import Decision, Flag, FlagReason, FlagStatus, NotIndicatedReason
+from exclusion.review.models import (
+    COMMENT_MAX_LENGTH,
+    Decision,
+    Flag,
+    FlagReason,
+    FlagStatus,
+    NotIndicatedReason,
+)
 from exclusion.review.selectors import case_facts, flag_get, flag_list
 from exclusion.review.services import FlagStateError, flag_decide
 
@@ -111,8 +119,12 @@ class FlagListApi(ApiView):
             OpenApiParameter("reason", str, enum=FlagReason.values),
             OpenApiParameter("site", str, description="Site code, e.g. NORTH."),
             OpenApiParameter("assignee", str, description="'me', 'none' (unassigned) or a user id."),
-            OpenApiParameter("limit", int),
-            OpenApiParameter("offset", int),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": FlagPagination.max_limit, "default": 50},
+                description=f"Flags per page, 1 to {FlagPagination.max_limit} (default 50).",
+            ),
+            OpenApiParameter("offset", {"type": "integer", "minimum": 0}),
         ],
         responses={
             200: FlagPageSerializer,
@@ -157,16 +169,21 @@ class FlagDetailApi(ApiView):
 
 class FlagDecisionApi(ApiView):
     @extend_schema_serializer(component_name="FlagDecisionInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         decision = serializers.ChoiceField(choices=Decision.choices)
         reason_code = serializers.CharField(
             required=False,
             allow_blank=True,
             default="",
+            max_length=48,
             help_text=f"Required for biopsy_not_indicated: one of {', '.join(NotIndicatedReason.values)}.",
         )
         comment = serializers.CharField(
-            required=False, allow_blank=True, default="", help_text="Required for biopsy_not_indicated."
+            required=False,
+            allow_blank=True,
+            default="",
+            max_length=COMMENT_MAX_LENGTH,
+            help_text="Required for biopsy_not_indicated.",
         )
         diagnosis = serializers.CharField(
             required=False,

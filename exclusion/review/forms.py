@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from exclusion.review.models import Decision, NotIndicatedReason
+from exclusion.review.models import COMMENT_MAX_LENGTH, Decision, NotIndicatedReason
 
 
 class DecisionForm(forms.Form):
@@ -26,13 +26,18 @@ class DecisionForm(forms.Form):
     comment = forms.CharField(
         label="Decision comment",
         required=False,
+        max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required when a biopsy is not indicated: say why.",
     )
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(label="Comment for the history", widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label="Comment for the history",
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class AssignForm(forms.Form):

@@ -74,6 +74,10 @@ class FlagQuerySet(models.QuerySet["Flag"]):
         raise NeverDeletedError("Flags are never deleted; they resolve or are decided.")
 
 
+# The longest reviewer comment or decision note any door stores (browser, API, services).
+COMMENT_MAX_LENGTH = 10_000
+
+
 class Flag(models.Model):
     site = models.ForeignKey("patients.Site", on_delete=models.PROTECT, related_name="flags")
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="flags")

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from exclusion.assessments.models import Assessment
 from exclusion.review.models import (
+    COMMENT_MAX_LENGTH,
     Decision,
     Flag,
     FlagEvent,
@@ -186,12 +187,20 @@ def flag_comment(*, actor: Actor, flag: Flag, text: str) -> FlagEvent:
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": "Write a comment before saving it."})
+    if len(text) > COMMENT_MAX_LENGTH:
+        raise ValidationError({"text": _too_long(text)})
     return _event(flag, FlagEventKind.COMMENTED, actor, text=text)
+
+
+def _too_long(text: str) -> str:
+    return f"At most {COMMENT_MAX_LENGTH:,} characters (this one has {len(text):,})."
 
 
 def decision_errors(decision: str, reason_code: str, comment: str, diagnosis: str) -> dict[str, str]:
     """Field errors for a decision, all at once (shared by the form and the API through the service)."""
     errors: dict[str, str] = {}
+    if len(comment) > COMMENT_MAX_LENGTH:
+        errors["comment"] = _too_long(comment)
     if decision not in Decision.values:
         errors["decision"] = f"Choose one of: {', '.join(Decision.values)}."
         return errors
@@ -280,6 +289,9 @@ def episode_sign_off(
     episode = Episode.objects.select_for_update().get(pk=episode.pk)
     if expected_version is not None and episode.version != expected_version:
         raise StaleVersionError(episode.version)
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX_LENGTH:
+        raise ValidationError({"comment": _too_long(comment)})
     if Flag.objects.filter(episode=episode, status=FlagStatus.OPEN).exists():
         raise ValidationError(
             {"__all__": "This episode has an open review flag: decide it before signing off."}
@@ -290,5 +302,5 @@ def episode_sign_off(
         signed_by=actor,
         signed_by_label=actor.get_username(),
         episode_version=episode.version,
-        comment=(comment or "").strip(),
+        comment=comment,
     )

@@ -64,6 +64,10 @@ def _choice_constraint(prefix: str, field: str, choices: type[models.TextChoices
 class Site(models.Model):
     code = models.SlugField(max_length=32, unique=True, help_text="Short code, e.g. NORTH.")
     name = models.CharField(max_length=200)
+    # Site admins and the Django admin always need a one-time password; this asks it of every role here.
+    require_otp = models.BooleanField(
+        default=False, help_text="Ask everyone at this site for a one-time password after their password."
+    )
 
     class Meta:
         ordering = ["code"]
@@ -117,8 +121,11 @@ class Patient(AuditedModel):
         return f"{self.site.code}/{self.record_number}"
 
     def clean(self) -> None:
-        if self.birth_date and self.birth_date > datetime.date.today():
-            raise ValidationError({"birth_date": "The birth date is in the future."})
+        from patients.validators import birth_date_problem  # the rule the forms and the API share
+
+        problem = birth_date_problem(self.birth_date)
+        if problem:
+            raise ValidationError({"birth_date": problem})
 
     def audit_site_id(self) -> int:
         return self.site_id

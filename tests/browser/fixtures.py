@@ -44,21 +44,44 @@ def chromium() -> Iterator:
         browser.close()
 
 
+# Every page reports what the Content-Security-Policy blocked: Chromium's own console error ("Refused to …
+# because it violates the following Content Security Policy directive") and, to be sure, each
+# securitypolicyviolation event, turned into a console error by this script (Playwright injects it outside
+# the page's policy).
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error("Content Security Policy violation: " + event.violatedDirective + " blocked "
+    + (event.blockedURI || "inline code") + " at " + event.sourceFile + ":" + event.lineNumber);
+});
+"""
+
+
+def csp_violations(messages: list[str]) -> list[str]:
+    return [text for text in messages if "Content Security Policy" in text]
+
+
 @pytest.fixture
 def open_page(chromium, live_server, request) -> Iterator[Callable]:
-    """Open a page in a fresh browser context (its own cookies); several per test for several users."""
+    """Open a page in a fresh browser context (its own cookies); several per test for several users.
+
+    When the test ends, no page may have had anything blocked by the Content-Security-Policy."""
     contexts = []
     pages = []
+    console: list[str] = []
 
     def factory():
         context = chromium.new_context(
             viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale="en-GB"
         )
         context.set_default_timeout(15_000)
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         contexts.append(context)
         page = context.new_page()
+        page.on("console", lambda message: console.append(f"{page.url}: {message.text}"))
         pages.append(page)
         return page
+
+    factory.console = console  # type: ignore[attr-defined]  # what the pages logged, for tests that look
 
     yield factory
     ARTIFACTS.mkdir(exist_ok=True)
@@ -70,6 +93,7 @@ def open_page(chromium, live_server, request) -> Iterator[Callable]:
             print(f"screenshot failed: {exc}")
     for context in contexts:
         context.close()
+    assert csp_violations(console) == [], "the Content-Security-Policy blocked something"
 
 
 def login(page, username: str, password: str = PASSWORD) -> None:
@@ -77,4 +101,25 @@ def login(page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+    if "/accounts/otp/" in page.url:
+        pass_the_otp_step(page, username)
     page.wait_for_url("**/")
+
+
+def pass_the_otp_step(page, username: str) -> None:
+    """Do what the user does with an authenticator app: add it from the secret shown, or read its code."""
+    from base64 import b32decode
+
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    secret = page.locator("[data-otp-secret]")
+    if secret.count():
+        page.get_by_label("Code from the app").fill(f"{totp(b32decode(secret.input_value())):06d}")
+        page.get_by_role("button", name="Confirm").click()
+        page.get_by_role("link", name="Continue").click()
+    else:
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        page.get_by_label("One-time password").fill(f"{totp(device.bin_key):06d}")
+        page.get_by_role("button", name="Verify").click()

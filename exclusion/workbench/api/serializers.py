@@ -1,7 +1,9 @@
 """Input and output serializers of the API (HackSoft style: one small serializer per direction).
 
 Case documents are validated by the engine (exclusion.engine.validate_case), never by a serializer, so the
-API reports exactly the errors the command line reports. Serializers here validate only the envelopes.
+API reports exactly the errors the command line reports. Serializers here validate only the envelopes,
+and every input envelope is strict (cno_app.api.serializers.Input): unknown keys and wrong JSON types are
+refused, never dropped or coerced.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cno_app.api.openapi import ref
+from cno_app.api.serializers import Input
 from patients.casedoc import episode_to_case
 from patients.choices import Sex
 from patients.models.core import record_number_validator
@@ -29,14 +32,14 @@ class RecordNumberField(serializers.CharField):
 # --- Patients ---------------------------------------------------------------------------------------
 
 
-class PatientCreateInput(serializers.Serializer):
+class PatientCreateInput(Input):
     site = serializers.SlugField(max_length=32, help_text="Code of one of your sites.")
     record_number = RecordNumberField()
     sex = serializers.ChoiceField(choices=Sex.choices, default=Sex.UNKNOWN)
     birth_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class PatientUpdateInput(serializers.Serializer):
+class PatientUpdateInput(Input):
     record_number = RecordNumberField(required=False)
     sex = serializers.ChoiceField(choices=Sex.choices, required=False)
     birth_date = serializers.DateField(required=False, allow_null=True)
@@ -66,11 +69,11 @@ class ContractEpisodeField(serializers.JSONField):
     """The `episode` object of a cno-case/1 document; validated by the engine, not here."""
 
 
-class EpisodeCreateInput(serializers.Serializer):
+class EpisodeCreateInput(Input):
     episode = ContractEpisodeField()
 
 
-class EpisodeUpdateInput(serializers.Serializer):
+class EpisodeUpdateInput(Input):
     version = serializers.IntegerField(min_value=1, help_text="The version you read (optimistic locking).")
     episode = ContractEpisodeField(help_text="The complete new episode (lesions and biopsy replaced).")
 
@@ -112,7 +115,7 @@ class ContractCaseField(serializers.JSONField):
     """A cno-case/1 document; validated by the engine, not here."""
 
 
-class CaseIntakeInput(serializers.Serializer):
+class CaseIntakeInput(Input):
     site = serializers.SlugField(max_length=32, help_text="Code of one of your sites.")
     record_number = RecordNumberField(help_text="Same site and record number = same patient.")
     case = ContractCaseField()
