@@ -82,7 +82,7 @@ class SiteMembershipAdmin(SiteScopedAdmin):
     """A site administrator lists, offers and adds only the users of their own sites: a user who belongs
     only to another site is not theirs to see or to bring in (that would carry the other site's people, and
     their tokens, across). Site administrators have no user-creation rights in the admin; a superuser, or
-    `manage.py add_user`, brings a new user to a site. Every change is audited (patients.tokens.audit)."""
+    `manage.py add_user`, brings a new user to a site. Every change is audited (patients.audit)."""
 
     list_display = ["user", "site", "role", "api_write"]
     list_filter = ["role", ("site", admin.RelatedOnlyFieldListFilter)]

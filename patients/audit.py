@@ -56,7 +56,9 @@ def _values(instance: Any) -> dict[str, Any]:
     return {
         field.attname: _jsonable(getattr(instance, field.attname))
         for field in instance._meta.concrete_fields
-        if field.attname not in IGNORED_FIELDS and not field.primary_key
+        if field.attname not in IGNORED_FIELDS
+        and field.attname not in getattr(instance, "AUDIT_LEFT_OUT", ())
+        and not field.primary_key
     }
 
 
@@ -70,7 +72,8 @@ def _write(instance: Any, action: str, changes: dict[str, list[Any]]) -> None:
         action=action,
         model=instance._meta.label,
         object_id=instance.pk,
-        site_id=instance.audit_site_id(),
+        # Clinical records name their site through their patient; a membership or token holds it.
+        site_id=instance.audit_site_id() if hasattr(instance, "audit_site_id") else instance.site_id,
         changes=changes,
     )
 
@@ -99,9 +102,10 @@ def _after_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def audited_models() -> list[type]:
-    from patients.models import Biopsy, Episode, Lesion, Patient
+    from patients.models import ApiToken, Biopsy, Episode, Lesion, Patient, SiteMembership
 
-    return [Patient, Episode, Lesion, Biopsy]
+    # Who was given access where is audited like the clinical record itself.
+    return [Patient, Episode, Lesion, Biopsy, SiteMembership, ApiToken]
 
 
 def connect_signals() -> None:

@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from patients.audit import audited_models
-from patients.models import ApiToken, AuditEntry, Biopsy, Episode, Lesion, Patient, Site, SiteMembership
+from patients.models import AuditEntry, Biopsy, Episode, Lesion, Patient, Site
 
 _RECORD_NUMBER_MAX = Patient._meta.get_field("record_number").max_length
 # The export's own entries name this model (see patients.auditlog.services).
@@ -28,7 +28,7 @@ EXPORT_MODEL = AuditEntry._meta.label
 
 def model_choices() -> list[tuple[str, str]]:
     """The clinical records, who was given access (memberships, tokens), and the trail's own exports."""
-    models: list[Any] = [*audited_models(), SiteMembership, ApiToken, AuditEntry]
+    models: list[Any] = [*audited_models(), AuditEntry]
     labels = dict.fromkeys(model._meta.label for model in models)
     return [(label, str(apps.get_model(label)._meta.verbose_name)) for label in labels]
 

@@ -17,8 +17,7 @@ from django.shortcuts import render
 from patients import access
 from patients.models import ApiToken
 from patients.tokens.services import (
-    MINT_RULE,
-    can_mint,
+    mint_refusal,
     mint_site_ids,
     mint_sites,
     mintable_users,
@@ -38,11 +37,9 @@ class ApiTokenAddForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         site, user = cleaned.get("site"), cleaned.get("user")
-        if site is not None and user is not None and not can_mint(self.actor, user, site.pk):
-            self.add_error(
-                "user",
-                f"{user.get_username()} cannot get a token at {site.code}: {MINT_RULE}.",
-            )
+        refusal = mint_refusal(self.actor, user, site) if site is not None and user is not None else None
+        if refusal:
+            self.add_error("user", refusal)
         return cleaned
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from patients.models.core import SiteMembership
-from patients.tokens import audit
-
 
 class ApiToken(models.Model):
+    # Not audited: the key's hash (the key itself is never stored) and its last use (bookkeeping).
+    AUDIT_LEFT_OUT = frozenset(("key_hash", "last_used_at"))
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     # PROTECT: the row says who had access where, and until when; a site with tokens is not deleted with them.
     site = models.ForeignKey("patients.Site", on_delete=models.PROTECT, related_name="api_tokens")
@@ -35,8 +35,3 @@ class ApiToken(models.Model):
 
     def audit_site_id(self) -> int:
         return self.site_id
-
-
-# Connected here, where both models are defined (patients.models loads this module after core): who was
-# given access where is audited from the first save on, whatever path the save takes.
-audit.connect_signals(SiteMembership, ApiToken)

@@ -50,6 +50,13 @@ def can_mint(actor: Actor, user: User, site_id: int) -> bool:
     return access.can_administer(actor, site_id) and role == Role.API_CLIENT
 
 
+def mint_refusal(actor: Actor, user: User, site: Site) -> str | None:
+    """Why ``actor`` may not mint a token for ``user`` at ``site`` (a form error), or None when allowed."""
+    if can_mint(actor, user, site.pk):
+        return None
+    return f"{user.get_username()} cannot get a token at {site.code}: {MINT_RULE}."
+
+
 def mintable_users(actor: User, site_ids: list[int]) -> QuerySet[User]:
     """The active users the actor may mint a token for at one of these sites (for forms' choices)."""
     users = User.objects.filter(is_active=True).order_by("username")

@@ -22,8 +22,7 @@ from django.views.decorators.http import require_POST
 from patients import access
 from patients.models import Site, SiteMembership
 from patients.tokens.services import (
-    MINT_RULE,
-    can_mint,
+    mint_refusal,
     mint_site_ids,
     mint_sites,
     mintable_users,
@@ -56,11 +55,9 @@ class TokenCreateForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         site, user = cleaned.get("site"), cleaned.get("user")
-        if site is not None and user is not None and not can_mint(self.actor, user, site.pk):
-            self.add_error(
-                "user",
-                f"{user.get_username()} cannot get a token at {site.code}: {MINT_RULE}.",
-            )
+        refusal = mint_refusal(self.actor, user, site) if site is not None and user is not None else None
+        if refusal:
+            self.add_error("user", refusal)
         return cleaned
 
 
