@@ -5,11 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-# Tests get their own database (pytest-django creates test_<name>) and their own Redis db number.
+# Tests get their own database (pytest-django creates test_<name>) and their own Redis db numbers: one for
+# the broker, one for the shared cache (throttles and lockouts), as in production.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cno
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+TEST_CACHE_URL ?= redis://127.0.0.1:6379/14
 TEST_ENV := DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
-	DJANGO_ALLOW_ASYNC_UNSAFE=true
+	CACHE_URL=$(TEST_CACHE_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true
 RUN_ENV := DEBUG=1
 
 .PHONY: install run demo test test-fast lint bench services clean

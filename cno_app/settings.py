@@ -125,6 +125,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_positive_int("LOGIN_LOCKOUT_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = env_lockout_parameters("LOGIN_LOCKOUT_BY", "username+ip_address")
 AXES_LOCKOUT_CALLABLE = "patients.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "patients.accounts.lockout.client_address"  # the client's, not the proxy's
 OTP_TOTP_ISSUER = "CNO workbench"
 SESSION_COOKIE_AGE = 60 * env_positive_int("SESSION_IDLE_MINUTES", 30)
 SESSION_SAVE_EVERY_REQUEST = True  # the idle limit counts from the last request, not from login

@@ -5,11 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from patients.accounts.policy import lockout_minutes
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The address a lockout counts by. Behind the trusted proxy (TRUSTED_PROXY=1) every request comes from
+    the proxy, so the client is the last X-Forwarded-For entry, the one the proxy itself wrote (Caddy
+    overwrites the header; README, "Deployment"); without the proxy a client could forge that header, so
+    only the socket's address counts."""
+    if settings.TRUSTED_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
+    return request.META.get("REMOTE_ADDR")
 
 
 def lockout_message() -> str:

@@ -51,3 +51,24 @@ def test_the_compose_file_is_valid():
         text=True,
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="Debian's docker-compose is not installed")
+def test_only_the_tls_proxy_is_published_and_every_app_process_shares_the_redis_cache():
+    import yaml
+
+    result = subprocess.run(
+        ["docker-compose", "-f", "docker-compose.yml", "config"],
+        cwd=ROOT,
+        env={"SECRET_KEY": "compose-validation-only", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    services = yaml.safe_load(result.stdout)["services"]
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"proxy"}
+    assert services["proxy"]["image"].startswith("caddy")
+    assert services["web"]["environment"]["TRUSTED_PROXY"] == "1"
+    for name in ("web", "worker", "beat"):
+        assert services[name]["environment"]["CACHE_URL"].startswith("redis://redis:6379/")

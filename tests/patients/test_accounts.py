@@ -61,6 +61,29 @@ def test_after_ten_wrong_passwords_the_right_one_is_refused_with_a_clear_message
     assert "_auth_user_id" not in client.session
 
 
+@override_settings(TRUSTED_PROXY=True)
+def test_behind_the_proxy_a_lockout_counts_the_clients_address_not_the_proxys(north):
+    """Every request reaches gunicorn from the proxy: counted by its address, one attacker locks out all."""
+    make_user(north, "clinician", "dr-proxied")
+    attacker = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    for _ in range(10):
+        log_in(attacker, "dr-proxied", "not-the-password-at-all")
+
+    colleague = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.4")
+    assert log_in(colleague, "dr-proxied").status_code == 302  # same user and proxy, another client
+    assert log_in(attacker, "dr-proxied").status_code == 429
+    assert AccessAttempt.objects.get(username="dr-proxied").ip_address == "203.0.113.9"
+
+
+def test_without_the_proxy_a_forged_forwarded_address_does_not_escape_the_lockout(north):
+    make_user(north, "clinician", "dr-direct")
+    for forged in range(11):
+        client = Client(REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"192.0.2.{forged}")
+        password = PASSWORD if forged == 10 else "wrong"
+        response = log_in(client, "dr-direct", password)
+    assert response.status_code == 429
+
+
 def test_nine_wrong_passwords_do_not_lock_the_account(north):
     make_user(north, "clinician", "dr-north")
     fail_logins("dr-north", times=9)
@@ -308,3 +331,16 @@ def test_unauthenticated_api_calls_are_throttled_not_only_refused(settings):
         client = Client()
         statuses = [client.get("/api/v1/patients/").status_code for _ in range(4)]
     assert statuses == [401, 401, 401, 429]
+
+
+# Navigation ---------------------------------------------------------------------------------------------
+
+
+def test_the_navigation_offers_a_password_change_to_everyone_and_locked_accounts_to_site_admins(north):
+    clinician = Client()
+    clinician.force_login(make_user(north, "clinician", "nav-clinician"))
+    page = clinician.get("/").content.decode()
+    assert 'href="/accounts/password/"' in page and 'href="/accounts/lockouts/"' not in page
+
+    admin_page = otp_session(make_user(north, "site_admin", "nav-admin")).get("/").content.decode()
+    assert 'href="/accounts/password/"' in admin_page and 'href="/accounts/lockouts/"' in admin_page
