@@ -114,3 +114,24 @@ UNITS = {
     "physician_global_vas": "0–10",
     "chaq": "0–3",
 }
+
+
+# Bones with a left and a right: a lesion there needs its side (never a default), and "midline" would draw
+# it between the legs. Every other site (skull, mandible, spine, sternum, sacrum, other) may be midline.
+PAIRED_SITES = frozenset(
+    (
+        BoneSite.MAXILLA,
+        BoneSite.CLAVICLE,
+        BoneSite.SCAPULA,
+        BoneSite.RIB,
+        BoneSite.HUMERUS,
+        BoneSite.RADIUS,
+        BoneSite.ULNA,
+        BoneSite.HAND,
+        BoneSite.PELVIS,
+        BoneSite.FEMUR,
+        BoneSite.TIBIA,
+        BoneSite.FIBULA,
+        BoneSite.FOOT,
+    )
+)

@@ -9,17 +9,22 @@ haemoglobin converts other units here.
 
 from __future__ import annotations
 
+import datetime
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import construct_instance
 
 from exclusion.engine.schema import MAX_LESIONS
 from patients.choices import (
     LESION_FEATURES,
+    PAIRED_SITES,
     RANGES,
     UNITS,
     BiopsyCulture,
@@ -27,6 +32,7 @@ from patients.choices import (
     Histology,
     Modality,
     Sex,
+    Side,
 )
 from patients.models import Biopsy, Episode, Lesion, Patient
 
@@ -65,7 +71,64 @@ def _label(field: Any) -> str:
     return label[:1].upper() + label[1:]
 
 
+# A decimal comma with three digits after it ("1,234") may be a thousands separator: read either way it is
+# a thousandfold error, so it is refused rather than guessed.
+AMBIGUOUS_COMMA = re.compile(r"[+-]?[1-9][0-9]{0,2},[0-9]{3}")
+# Digits with at most one decimal point; no exponents, underscores or spaces inside (float() takes them).
+PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+NUMBER_HELP = "Enter a number such as 1.8 (or 1,8), without thousands separators."
+
+
+def number_text(text: str) -> str:
+    """What a person typed, with a decimal comma read as a decimal point ("1,8" -> "1.8").
+
+    Never multiplies and never drops a mark: a comma beside a point ("1.234,5"), several commas ("1,2,3")
+    and a comma that may be a thousands separator ("1,234") are refused with a message saying why.
+    """
+    text = text.strip()
+    if "," not in text:
+        return text if PLAIN_NUMBER.fullmatch(text) or not text else _not_a_number(text)
+    if "." in text or text.count(",") > 1:
+        raise ValidationError(
+            f"“{text}” mixes decimal marks or uses thousands separators: {NUMBER_HELP}", code="invalid"
+        )
+    if AMBIGUOUS_COMMA.fullmatch(text):
+        whole, fraction = text.split(",")
+        raise ValidationError(
+            f"“{text}” could be {whole}.{fraction} or {whole}{fraction}: enter the number without the "
+            "comma, with a point for the decimals.",
+            code="invalid",
+        )
+    text = text.replace(",", ".")
+    return text if PLAIN_NUMBER.fullmatch(text) else _not_a_number(text)
+
+
+def _not_a_number(text: str) -> str:
+    raise ValidationError(f"“{text}” is not a number: {NUMBER_HELP}", code="invalid")
+
+
+def NUMBER_WIDGET() -> forms.TextInput:  # noqa: N802 - reads as a constant in field definitions
+    # A text input, not type=number: the browser's number input reads "1,8" in its own locale (an en-US
+    # Chromium dropped the comma and sent 18). The server reads what was typed; inputmode keeps the
+    # numeric keypad on phones, and the pattern only marks the field (the form is novalidate).
+    return forms.TextInput(
+        attrs={
+            "inputmode": "decimal",
+            "pattern": r"\s*[+\-]?[0-9]*[.,]?[0-9]+\s*",
+            "autocomplete": "off",
+            "size": 8,  # about the width app.css gives number inputs
+        }
+    )
+
+
 class NumberField(forms.FloatField):
+    default_error_messages = {"invalid": NUMBER_HELP}
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = number_text(value)
+        return super().to_python(value)
+
     def prepare_value(self, value: Any) -> Any:
         # Show 20 rather than 20.0: as a person typed it.
         if isinstance(value, float) and value.is_integer():
@@ -81,9 +144,10 @@ def record_formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | Non
     """The form field of a record's column, from the model: one rule per kind of column, so a column
     added to a form's `fields` needs no code here.
 
-    A nullable boolean is a tri-state (Unknown/Yes/No; unknown stays null, never "no"). A number has no
-    min/max on the widget: the form checks ranges after unit conversion, and names the field. A date uses
-    the browser's date input. A nullable choice offers "Unknown" as its empty choice.
+    A nullable boolean is a tri-state (Unknown/Yes/No; unknown stays null, never "no"). A number is a
+    decimal text input read by the server (a decimal comma is a point; NumberField), with no min/max on
+    the widget: the form checks ranges after unit conversion, and names the field and the likely unit.
+    A date uses the browser's date input. A nullable choice offers "Unknown" as its empty choice.
     """
     label = kwargs.pop("label", None) or _label(db_field)
     help_text = kwargs.pop("help_text", None) or db_field.help_text
@@ -94,7 +158,7 @@ def record_formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | Non
             label=label,
             help_text=help_text,
             required=False,
-            widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+            widget=NUMBER_WIDGET(),
         )
     if isinstance(db_field, models.DateField):
         kwargs.setdefault("widget", DATE_WIDGET())
@@ -124,6 +188,70 @@ class RecordForm(forms.ModelForm):
 
 CRP_UNITS = [("mg_l", "mg/L"), ("mg_dl", "mg/dL")]
 HB_UNITS = [("g_l", "g/L"), ("g_dl", "g/dL")]
+
+
+@dataclass(frozen=True)
+class UnitSlip:
+    """A unit a value is often typed in by mistake, and how to convert it to the field's own unit."""
+
+    unit: str
+    to_canonical: Callable[[float], float]
+    rule: str  # the conversion, as the message states it
+
+
+def _per_thousand(value: float) -> float:
+    return value / 1000
+
+
+CELLS = UnitSlip("cells/µL", _per_thousand, "1000 cells/µL = 1 ×10⁹/L")
+UNIT_SLIPS = {
+    "crp_mg_l": UnitSlip("mg/dL", lambda value: value * 10, "1 mg/dL = 10 mg/L"),
+    "hemoglobin_g_l": UnitSlip("g/dL", lambda value: value * 10, "1 g/dL = 10 g/L"),
+    "max_temperature_c": UnitSlip("°F", lambda value: (value - 32) * 5 / 9, "°C = (°F − 32) × 5/9"),
+    "wbc_10e9_l": CELLS,
+    "neutrophils_10e9_l": CELLS,
+    "platelets_10e9_l": CELLS,
+}
+# The unit selects beside a field: field -> (the select, its choice for the field's UNIT_SLIPS unit).
+UNIT_HELPERS = {"crp_mg_l": ("crp_unit", "mg_dl"), "hemoglobin_g_l": ("hemoglobin_unit", "g_dl")}
+
+
+def _num(value: float) -> str:
+    # As a person writes it: 7.1, 38.5, 310000 (never 3.1e+05, never 7.100000001).
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def out_of_range_message(name: str, value: float, typed: float | None = None) -> str:
+    """Why `value` (in the field's canonical unit) is refused, and the unit it most likely was in.
+
+    `typed` is the number as typed when a unit select converted it (CRP in mg/dL, haemoglobin in g/dL). The
+    range is RANGES' (the engine's contract); the suggestion is computed from it, never written down.
+    """
+    low, high = RANGES[name]
+    unit = UNITS.get(name, "")
+    unit = "" if unit.startswith("0–") else f" {unit}"
+    side = "above the highest" if value > high else "below the lowest"
+    shown = f"{_num(value)}{unit}"
+    slip = UNIT_SLIPS.get(name)
+    if typed is not None and slip is not None:
+        # The unit select converted it: say so, and that the conversion is what went out of range.
+        message = (
+            f"{_num(typed)} {slip.unit} is {shown}, {side} accepted: must be between {low} and {high}{unit}."
+        )
+        if low <= typed <= high:
+            message += f" If the value was in{unit}, choose{unit} beside the field ({slip.rule})."
+        return message
+    message = f"{shown} is {side} accepted: must be between {low} and {high}{unit}."
+    if slip is not None:
+        converted = slip.to_canonical(value)
+        if low <= converted <= high:
+            message += (
+                f" It looks like {slip.unit}: {_num(value)} {slip.unit} = {_num(converted)}{unit}"
+                f" ({slip.rule}). If so, enter {_num(converted)}"
+            )
+            message += f" or choose {slip.unit} beside the field." if name in UNIT_HELPERS else "."
+    return message
+
 
 # The sections of the episode form, in the order a clinician works through a consultation.
 SECTIONS = [
@@ -203,6 +331,17 @@ HELP = {
 }
 
 
+# Birth dates more than this many years back are saved only once confirmed (PatientForm).
+CONFIRM_AGE_OVER_YEARS = 25
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year - years, day=28)
+
+
 class PatientForm(forms.Form):
     record_number = forms.CharField(
         label="Record number",
@@ -213,6 +352,8 @@ class PatientForm(forms.Form):
     sex = forms.ChoiceField(label="Sex", choices=Sex.choices, initial=Sex.UNKNOWN)
     # Not in the future, no age over 120 years (patients.validators, also the model's rule).
     birth_date = forms.DateField(label="Birth date", required=False, widget=DATE_WIDGET())
+    # Shown (by the template) only once an old birth date was questioned; the API has no such step.
+    confirm_birth_date = forms.BooleanField(label="The birth date is correct", required=False)
 
     def __init__(self, *args: Any, sites: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -233,6 +374,37 @@ class PatientForm(forms.Form):
         if problem:
             raise ValidationError(problem)
         return birth_date
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        birth_date = data.get("birth_date")
+        # A children's service: an adult's birth date is more often a mistyped year than a patient. The
+        # episode is assessed later, so "now" stands for the assessment date here.
+        if birth_date and not self.errors.get("birth_date"):
+            from patients.validators import age_in_years
+
+            today = datetime.date.today()
+            age = age_in_years(birth_date, today)
+            too_old = birth_date < _years_before(today, CONFIRM_AGE_OVER_YEARS)
+            if too_old and not data.get("confirm_birth_date"):
+                self.asks_birth_date_confirmation = True
+                self.add_error(
+                    "birth_date",
+                    ValidationError(
+                        f"Born {birth_date:%d %b %Y}, the patient is {age} years old, which is unusual in a "
+                        "children's service. Check the year; if the date is right, tick “The birth date is "
+                        "correct” and save again.",
+                        code="confirm_birth_date",
+                    ),
+                )
+        return data
+
+    def visible_fields_in_order(self) -> list:
+        """The fields to show: the confirmation box only once the birth date was questioned."""
+        asked = getattr(self, "asks_birth_date_confirmation", False) or bool(
+            self.is_bound and self["confirm_birth_date"].data
+        )
+        return [field for field in self if field.name != "confirm_birth_date" or asked]
 
     def site(self) -> Any:
         if "site" in self.fields:
@@ -308,20 +480,17 @@ class EpisodeForm(RecordForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        # Unit helper: convert to the contract's canonical units before checking ranges.
-        if data.get("crp_mg_l") is not None and data.get("crp_unit") == "mg_dl":
-            data["crp_mg_l"] = round(data["crp_mg_l"] * 10, 4)
-        if data.get("hemoglobin_g_l") is not None and data.get("hemoglobin_unit") == "g_dl":
-            data["hemoglobin_g_l"] = round(data["hemoglobin_g_l"] * 10, 4)
+        # Unit helper: convert to the contract's canonical units before checking ranges, and remember
+        # what was typed so a refusal can say what the conversion made of it.
+        typed: dict[str, float] = {}
+        for name, (select, other) in UNIT_HELPERS.items():
+            if data.get(name) is not None and data.get(select) == other:
+                typed[name] = data[name]
+                data[name] = round(UNIT_SLIPS[name].to_canonical(data[name]), 4)
         for name, (low, high) in RANGES.items():
             value = data.get(name)
             if name in self.fields and value is not None and not low <= value <= high:
-                unit = UNITS.get(name, "")
-                unit = "" if unit.startswith("0–") else f" {unit}"
-                self.add_error(
-                    name,
-                    f"Must be between {low} and {high}{unit}; {value:g}{unit} is out of range.",
-                )
+                self.add_error(name, out_of_range_message(name, value, typed.get(name)))
         self._check_against_birth_date(data)
         given = [name for name in BIOPSY_FIELDS if data.get(f"biopsy_{name}") is not None]
         if given and not data.get("biopsy_taken"):
@@ -379,7 +548,29 @@ class LesionForm(RecordForm):
         super().__init__(*args, **kwargs)
         self.fields["site"].choices = _blank_choices(BoneSite.choices, "Choose a site…")
         self.fields["modality"].choices = _blank_choices(Modality.choices, "Choose…")
+        # No default side: the model's "midline" would pass a femur unnoticed. Empty means midline only
+        # for a site that is not paired (clean_side).
+        side = self.fields["side"]
+        side.choices = _blank_choices(Side.choices, "Choose…")
+        side.required = False
+        side.help_text = "Left or right for paired bones."
+        side.initial = None
+        if "side" not in (kwargs.get("initial") or {}):
+            self.initial.pop("side", None)
         self.order_fields(["id"])
+
+    def clean_side(self) -> str:
+        side = self.cleaned_data.get("side") or ""
+        site = self.cleaned_data.get("site")
+        if site in PAIRED_SITES:
+            bone = BoneSite(site).label.lower()
+            if not side:
+                raise ValidationError(f"Choose left or right: the {bone} is a paired bone.", code="side")
+            if side == Side.MIDLINE:
+                raise ValidationError(
+                    f"The {bone} is a paired bone: choose left or right, not midline.", code="side"
+                )
+        return side or Side.MIDLINE
 
     def features(self) -> list:
         return [self[feature] for feature in LESION_FEATURES]
@@ -394,10 +585,31 @@ class LesionForm(RecordForm):
         return data
 
 
+BLANK_ROW = "Fill in or remove this row."
+
+
 class BaseLesionFormSet(forms.BaseFormSet):
+    def rows(self) -> list[tuple[LesionForm, int | None]]:
+        """Each row with its number as the page shows it: rows marked for removal are hidden and not
+        counted (static/js/lesions.js numbers the visible rows the same way), so "Lesion 2" in a message
+        is the row the page calls Lesion 2."""
+        rows: list[tuple[LesionForm, int | None]] = []
+        number = 0
+        for form in self.forms:
+            removed = self.can_delete and bool(form[DELETION_FIELD_NAME].data)
+            if not removed:
+                number += 1
+            rows.append((form, None if removed else number))
+        return rows
+
     def clean(self) -> None:
-        # The contract's limit, counted as the service will count it: rows removed or left blank are not
-        # lesions. Refused here so that everything typed stays in the form.
+        # A row added and left blank is an error, not silently no lesion: the episode would save with
+        # fewer lesions than the page showed.
+        for form, number in self.rows():
+            if number is not None and not form.has_changed() and not form.initial.get("id"):
+                form.add_error(None, ValidationError(BLANK_ROW, code="blank_row"))
+        # The contract's limit, counted as the service will count it: removed rows are not lesions.
+        # Refused here so that everything typed stays in the form.
         count = len(kept_lesion_forms(self))
         if count > MAX_LESIONS:
             raise ValidationError(
@@ -416,7 +628,8 @@ def lesion_initial(episode: Episode) -> list[dict[str, Any]]:
 
 
 def kept_lesion_forms(formset: Any) -> list[LesionForm]:
-    """The lesion forms that become lesions, in order: not removed, and not left blank."""
+    """The lesion forms that become lesions, in order: not removed, and not left blank (a blank row is an
+    error of the formset, so a valid formset has none)."""
     return [
         form
         for form in formset.forms

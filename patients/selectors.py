@@ -21,6 +21,8 @@ def patient_get(*, user: Viewer, patient_id: int) -> Patient:
 
 def episode_get(*, user: Viewer, episode_id: int) -> Episode:
     queryset = access.scope_to_user(
-        Episode.objects.select_related("patient__site").prefetch_related("lesions"), user, "patient__site"
+        Episode.objects.select_related("patient__site", "biopsy").prefetch_related("lesions"),
+        user,
+        "patient__site",
     )
     return get_object_or_404(queryset, pk=episode_id)

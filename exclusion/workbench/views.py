@@ -25,6 +25,7 @@ from exclusion.workbench import selectors
 from exclusion.workbench.filters import PatientFilterSet
 from patients import access
 from patients import selectors as patient_selectors
+from patients.episode_inputs import episode_inputs
 from patients.models import Episode
 
 PAGE_SIZE = 25
@@ -174,6 +175,8 @@ def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
             "assessment": assessment,
             "result": assessment.result if assessment else None,
             "can_edit": access.can_edit_clinical(request.user, episode.patient.site_id),
+            # What was entered, beside the verdict (no query: lesions and biopsy come with the episode).
+            "inputs": episode_inputs(episode),
         },
     )
 

@@ -68,7 +68,8 @@ def test_a_nullable_boolean_added_to_the_model_would_be_a_tri_state_without_code
     assert isinstance(field, TriStateField) and field.label == "New sign" and field.clean("") is None
 
 
-def test_every_number_of_the_episode_is_a_number_input_without_min_or_max(patient):
+def test_every_number_of_the_episode_is_a_decimal_text_input_without_min_or_max(patient):
+    # Not type=number: the browser would read a decimal comma in its own locale (en-US: "1,8" became 18).
     form = EpisodeForm(patient=patient)
     for name in numbers_of_the_episode():
         if name not in form.fields:
@@ -76,7 +77,7 @@ def test_every_number_of_the_episode_is_a_number_input_without_min_or_max(patien
         field = form.fields[name]
         assert isinstance(field, NumberField), name
         assert "min" not in field.widget.attrs and "max" not in field.widget.attrs
-        assert field.widget.attrs["step"] == "any"
+        assert field.widget.input_type == "text" and field.widget.attrs["inputmode"] == "decimal"
 
 
 def test_onset_after_assessment_comes_back_on_the_onset_with_the_message_saving_gives(trio, patient):
@@ -133,8 +134,10 @@ def test_the_episode_form_never_saves(patient):
     assert not patient.episodes.filter(assessed_on="2024-06-10").exists()
 
 
-def test_a_lesion_row_left_blank_is_not_a_lesion_though_the_form_holds_the_models_defaults():
-    post = episode_post(lesions=[{"site": "tibia", "side": "left", "modality": "mri"}, {"side": "midline"}])
+def test_a_lesion_row_removed_is_not_a_lesion():
+    post = episode_post(
+        lesions=[{"site": "tibia", "side": "left", "modality": "mri"}, {"site": "rib", "DELETE": True}]
+    )
     formset = LesionFormSet(post, prefix="lesions")
     assert formset.is_valid()
     assert [form.lesion_data()["site"] for form in kept_lesion_forms(formset)] == ["tibia"]

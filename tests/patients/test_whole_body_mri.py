@@ -92,7 +92,7 @@ def test_exactly_100_lesions_and_rows_removed_beyond_them_are_accepted(client, t
     client.force_login(trio.owner)
     rows = [{"site": "femur", "side": "left", "level": f"L{n}", "modality": "mri"} for n in range(100)]
     rows.append({"site": "tibia", "side": "left", "modality": "mri", "DELETE": True})
-    rows.append({"site": "", "side": "midline", "level": "", "modality": ""})  # added, left blank
+    rows.append({"site": "", "side": "", "level": "", "modality": "", "DELETE": True})  # added, then removed
     post = symmetric_episode_post(assessed_on="2024-06-10")
     post.update({k: v for k, v in episode_post(lesions=rows).items() if k.startswith("lesions-")})
 
