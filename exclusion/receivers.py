@@ -40,5 +40,11 @@ def episode_changed(
         summary_after_change(patient_id=patient_id)
 
 
+def treatment_changed(sender: Any, *, patient_id: int, **kwargs: Any) -> None:
+    # A course changed: nothing to assess, but the summary reads treatments (stale, recomputed after commit).
+    summary_after_change(patient_id=patient_id)
+
+
 def connect() -> None:
     signals.episode_changed.connect(episode_changed, dispatch_uid="exclusion.episode_changed")
+    signals.treatment_changed.connect(treatment_changed, dispatch_uid="exclusion.treatment_changed")

@@ -102,10 +102,10 @@ def _after_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def audited_models() -> list[type]:
-    from patients.models import ApiToken, Biopsy, Episode, Lesion, Patient, SiteMembership
+    from patients.models import ApiToken, Biopsy, Episode, Lesion, Patient, SiteMembership, Treatment
 
     # Who was given access where is audited like the clinical record itself.
-    return [Patient, Episode, Lesion, Biopsy, SiteMembership, ApiToken]
+    return [Patient, Episode, Lesion, Biopsy, Treatment, SiteMembership, ApiToken]
 
 
 def connect_signals() -> None:

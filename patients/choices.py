@@ -116,6 +116,27 @@ UNITS = {
 }
 
 
+# Treatment courses (issue 14): what a child takes, never how much (no dose is recorded or suggested).
+class DrugClass(models.TextChoices):
+    NSAID = "nsaid", "NSAID"
+    GLUCOCORTICOID = "glucocorticoid", "Glucocorticoid"
+    METHOTREXATE = "methotrexate", "Methotrexate"
+    SULFASALAZINE = "sulfasalazine", "Sulfasalazine"
+    TNF_INHIBITOR = "tnf_inhibitor", "TNF inhibitor"
+    BISPHOSPHONATE = "bisphosphonate", "Bisphosphonate"
+    IL1_BLOCKER = "il1_blocker", "IL-1 blocker"
+    JAK_INHIBITOR = "jak_inhibitor", "JAK inhibitor"
+    OTHER = "other", "Other"
+
+
+class StopReason(models.TextChoices):
+    REMISSION = "remission", "Remission"
+    INEFFICACY = "inefficacy", "Inefficacy"
+    ADVERSE_EVENT = "adverse_event", "Adverse event"
+    PATIENT_CHOICE = "patient_choice", "Patient or family choice"
+    OTHER = "other", "Other"
+
+
 # Bones with a left and a right: a lesion there needs its side (never a default), and "midline" would draw
 # it between the legs. Every other site (skull, mandible, spine, sternum, sacrum, other) may be midline.
 PAIRED_SITES = frozenset(

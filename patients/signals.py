@@ -21,3 +21,7 @@ DELETED = "deleted"
 REASSESSED = "reassessed"
 
 episode_changed = Signal()
+
+# A treatment course was added, changed or deleted (patients.treatments sends it inside the transaction).
+# Arguments (keyword): `patient_id`. The activity summary follows it; nothing is assessed again.
+treatment_changed = Signal()

@@ -1,5 +1,6 @@
 from patients.models.audit import AuditEntry
 from patients.models.core import Biopsy, Episode, Lesion, Patient, Site, SiteMembership
+from patients.models.treatment import Treatment
 from patients.tokens.models import ApiToken
 
 __all__ = [
@@ -11,4 +12,5 @@ __all__ = [
     "Patient",
     "Site",
     "SiteMembership",
+    "Treatment",
 ]

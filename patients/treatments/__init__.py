@@ -1,0 +1,1 @@
+"""Treatment courses: writes in `services`, reads in `selectors` (the model is patients.models.Treatment)."""
