@@ -36,9 +36,17 @@ def test_the_demo_command_loads_two_sites_and_prints_each_demo_user_once(db, set
 
     south = get_user_model().objects.get(username="south-clinician")
     assert {p.site.code for p in patient_list(user=south)} == {"SOUTH"}
+    assert "11 new treatment courses" in text
+    naproxen_then_adalimumab = Patient.objects.get(record_number="NF-1002").treatments.order_by("started_on")
+    assert [(t.drug, t.stop_reason) for t in naproxen_then_adalimumab] == [
+        ("naproxen", "remission"),
+        ("naproxen", "inefficacy"),
+        ("adalimumab", ""),
+    ]
     again = StringIO()
     call_command("load_demo", stdout=again)
     assert "0 new episodes" in again.getvalue()
+    assert "0 new treatment courses" in again.getvalue()
 
 
 @pytest.mark.skipif(shutil.which("docker-compose") is None, reason="Debian's docker-compose is not installed")

@@ -281,7 +281,17 @@ def test_patient_entries_and_record_numbers(manifest):
     seen = set()
     prefixes = {"NORTH": r"NF-1\d{3}", "SOUTH": r"SB-2\d{3}"}
     for p in manifest["patients"]:
-        assert set(p) == {"site", "record_number", "scenario", "episodes"}
+        assert (
+            {"site", "record_number", "scenario", "episodes"}
+            <= set(p)
+            <= {
+                "site",
+                "record_number",
+                "scenario",
+                "episodes",
+                "treatments",
+            }
+        )
         assert re.fullmatch(prefixes[p["site"]], p["record_number"]), p["record_number"]
         key = (p["site"], p["record_number"])
         assert key not in seen, key
@@ -443,3 +453,56 @@ def test_no_identifying_fields(manifest):
     forbidden = re.compile(r'"(name|first_name|last_name|surname|address|phone|email|nhs_number)"')
     for _site, _rec, _i, rel, _exp in _episode_refs():
         assert not forbidden.search((DEMO / rel).read_text(encoding="utf-8")), rel
+
+
+TREATMENT_KEYS = ["drug_class", "drug", "started_on", "stopped_on", "stop_reason"]
+DRUG_CLASSES = {
+    "nsaid",
+    "glucocorticoid",
+    "methotrexate",
+    "sulfasalazine",
+    "tnf_inhibitor",
+    "bisphosphonate",
+    "il1_blocker",
+    "jak_inhibitor",
+    "other",
+}
+STOP_REASONS = {"remission", "inefficacy", "adverse_event", "patient_choice", "other"}
+
+
+def _treatment_docs(manifest):
+    return [
+        (p, json.loads((DEMO / p["treatments"]).read_text()))
+        for p in manifest["patients"]
+        if "treatments" in p
+    ]
+
+
+def test_treatment_histories_cover_the_ladder(manifest):
+    classes = {t["drug_class"] for _, doc in _treatment_docs(manifest) for t in doc["treatments"]}
+    assert {"nsaid", "tnf_inhibitor", "bisphosphonate"} <= classes
+    reasons = {t["stop_reason"] for _, doc in _treatment_docs(manifest) for t in doc["treatments"]}
+    assert {"inefficacy", "remission"} <= reasons
+
+
+def test_each_treatment_document_is_canonical_dated_within_the_childs_life_and_has_no_dose(manifest):
+    for patient, doc in _treatment_docs(manifest):
+        rel = patient["treatments"]
+        assert rel == f"treatments/{patient['record_number'].lower()}.json"
+        text = (DEMO / rel).read_text(encoding="utf-8")
+        assert text == json.dumps(doc, indent=2, ensure_ascii=False) + "\n", "not in canonical form"
+        assert (
+            list(doc) == ["record_number", "about", "treatments"]
+            and doc["record_number"] == patient["record_number"]
+        )
+        birth = _iso(_load_case(patient["episodes"][0]["file"])["patient"]["birth_date"])
+        for course in doc["treatments"]:
+            assert list(course) == TREATMENT_KEYS, rel  # nothing else: no dose, ever
+            assert course["drug_class"] in DRUG_CLASSES and course["drug"].strip()
+            started = _iso(course["started_on"])
+            assert birth <= started <= date.today(), rel
+            if course["stopped_on"] is None:
+                assert course["stop_reason"] == "", rel
+            else:
+                assert started <= _iso(course["stopped_on"]) <= date.today(), rel
+                assert course["stop_reason"] in STOP_REASONS, rel

@@ -1,13 +1,15 @@
 """Load the synthetic demo data set and create one demo user per role.
 
 Refuses to run with DEBUG off: demo users with printed passwords must never reach a real deployment.
-Safe to run again: existing patients and episodes are left alone, and fresh passwords are printed.
+Safe to run again: existing patients, episodes and treatment histories are left alone, and fresh passwords
+are printed.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +19,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from patients.choices import Role
-from patients.models import Episode, Site, SiteMembership
+from patients.models import Episode, Patient, Site, SiteMembership
 from patients.services import case_import
+from patients.treatments.services import treatment_create
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo_data"
 DEMO_USERS = [
@@ -44,7 +47,11 @@ class Command(BaseCommand):
             )
         manifest = json.loads((DEMO_DIR / "manifest.json").read_text())
         created = self._load_cases(manifest)
-        self.stdout.write(f"Demo data: {created} new episodes ({Episode.objects.count()} in all).")
+        courses = self._load_treatments(manifest)
+        self.stdout.write(
+            f"Demo data: {created} new episodes ({Episode.objects.count()} in all), "
+            f"{courses} new treatment courses."
+        )
         passwords = self._demo_users()
         if not options["quiet_passwords"]:
             self.stdout.write("Demo users (passwords are shown once; run `make run` again for new ones):")
@@ -67,6 +74,26 @@ class Command(BaseCommand):
             for entry in patient["episodes"][existing:]:
                 doc = json.loads((DEMO_DIR / entry["file"]).read_text())
                 case_import(actor=None, site=site, record_number=patient["record_number"], doc=doc)
+                created += 1
+        return created
+
+    @transaction.atomic
+    def _load_treatments(self, manifest: dict[str, Any]) -> int:
+        """Each patient's treatment history (demo_data/treatments/), loaded once: a patient who already has
+        courses is left alone."""
+        created = 0
+        for entry in manifest["patients"]:
+            if "treatments" not in entry:
+                continue
+            patient = Patient.objects.get(site__code=entry["site"], record_number=entry["record_number"])
+            if patient.treatments.exists():
+                continue
+            doc = json.loads((DEMO_DIR / entry["treatments"]).read_text())
+            for course in doc["treatments"]:
+                values = {**course, "started_on": date.fromisoformat(course["started_on"])}
+                if course["stopped_on"]:
+                    values["stopped_on"] = date.fromisoformat(course["stopped_on"])
+                treatment_create(actor=None, patient=patient, **values)
                 created += 1
         return created
 
