@@ -77,3 +77,20 @@ def verify_otp(client: Any, user: Any) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+def make_treatment(patient: Patient, **overrides: Any) -> Any:
+    """An ongoing naproxen course from the patient's first episode (or 2024-05-10), through the service
+    as a system job; pass drug_class, drug, started_on, stopped_on, stop_reason to change it."""
+    import datetime
+
+    from patients.treatments.services import treatment_create
+
+    first = patient.episodes.order_by("assessed_on").first()
+    values: dict[str, Any] = {
+        "drug_class": "nsaid",
+        "drug": "naproxen",
+        "started_on": first.assessed_on if first else datetime.date(2024, 5, 10),
+        **overrides,
+    }
+    return treatment_create(actor=None, patient=patient, **values)

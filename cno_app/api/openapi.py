@@ -41,7 +41,7 @@ class ErrorOutput(serializers.Serializer):
 
 
 class ConflictOutput(ErrorOutput):
-    current_version = serializers.IntegerField(help_text="The episode's version now: reload it and retry.")
+    current_version = serializers.IntegerField(help_text="The record's version now: reload it and retry.")
 
 
 def _example(name: str, path: str, message: str, **extra: Any) -> OpenApiExample:

@@ -21,7 +21,7 @@ from exclusion.models import Flag
 from exclusion.summaries.services import summary_recompute_chunk
 from patients.models import SiteMembership
 from tests.clients import token_client
-from tests.factories import case, contract_example, make_episode, make_site, make_user
+from tests.factories import case, contract_example, make_episode, make_site, make_treatment, make_user
 
 ROLES = ["clinician", "reviewer", "site_admin", "api_client", "api_client_write"]
 READ = dict.fromkeys(ROLES, 200)
@@ -50,6 +50,10 @@ class Endpoint:
     other: int | str
     body: Callable[[Any], dict] | None = None  # target -> body
     anonymous: int = 401
+
+
+def treatment_body(target: Any) -> dict[str, Any]:
+    return {"drug_class": "nsaid", "drug": "ibuprofen", "started_on": "2024-05-10"}
 
 
 def unifocal_case() -> dict[str, Any]:
@@ -106,6 +110,27 @@ ENDPOINTS = [
         404,
         body=lambda t: {"site": t.site.code, "record_number": "NEW-2", "case": contract_example()},
     ),
+    Endpoint("list treatments", "GET", lambda t: f"/api/v1/patients/{t.patient.id}/treatments/", READ, 404),
+    Endpoint(
+        "create treatment",
+        "POST",
+        lambda t: f"/api/v1/patients/{t.patient.id}/treatments/",
+        write(201),
+        404,
+        body=treatment_body,
+    ),
+    Endpoint("read treatment", "GET", lambda t: f"/api/v1/treatments/{t.treatment.id}/", READ, 404),
+    Endpoint(
+        "update treatment",
+        "PUT",
+        lambda t: f"/api/v1/treatments/{t.treatment.id}/",
+        write(200),
+        404,
+        body=lambda t: {**treatment_body(t), "version": t.treatment.version},
+    ),
+    Endpoint(
+        "delete treatment", "DELETE", lambda t: f"/api/v1/treatments/{t.treatment.id}/", write(204), 404
+    ),
     Endpoint("patient summary", "GET", lambda t: f"/api/v1/patients/{t.patient.id}/summary/", READ, 404),
     Endpoint("list summaries", "GET", lambda t: "/api/v1/summaries/", READ, SCOPED_LIST),
     Endpoint("rule catalogue", "GET", lambda t: "/api/v1/rules/", READ, 200),
@@ -143,7 +168,11 @@ def world(db) -> SimpleNamespace:
     for where, site, number in (("own", north, "N-1"), ("other", south, "S-1")):
         episode = make_episode(site, number, unifocal_case())
         targets[where] = SimpleNamespace(
-            site=site, patient=episode.patient, episode=episode, flag=Flag.objects.get(episode=episode)
+            site=site,
+            patient=episode.patient,
+            episode=episode,
+            flag=Flag.objects.get(episode=episode),
+            treatment=make_treatment(episode.patient),
         )
     summary_recompute_chunk(patient_ids=[target.patient.id for target in targets.values()])
     return SimpleNamespace(north=north, south=south, **targets)
@@ -191,17 +220,22 @@ def test_permission_matrix_anonymous(world, endpoint):
 
 @pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.method != "GET"], ids=lambda e: e.name)
 def test_refused_writes_change_nothing(world, endpoint):
-    """A 403 or 404 write leaves the records as they were (no half-saved patient, episode or decision)."""
-    from patients.models import Episode, Patient
+    """A 403 or 404 write leaves the records as they were (no half-saved patient, episode, treatment or
+    decision)."""
+    from patients.models import Episode, Patient, Treatment
 
-    before = (Patient.objects.count(), Episode.objects.count(), world.own.episode.version)
+    def state() -> tuple[Any, ...]:
+        treatments = Treatment.objects.order_by("pk").values_list("pk", "version", "drug")
+        return (Patient.objects.count(), Episode.objects.count(), world.own.episode.version, [*treatments])
+
+    before = state()
     refused_here = next(role for role in ROLES if endpoint.own[role] == 403)
     allowed_here = next(role for role in ROLES if endpoint.own[role] < 300)
     for where, role in (("own", refused_here), ("other", allowed_here)):
         response = _request(token_client(_user(world, role)), endpoint, getattr(world, where))
         assert response.status_code in (403, 404)
     world.own.episode.refresh_from_db()
-    assert (Patient.objects.count(), Episode.objects.count(), world.own.episode.version) == before
+    assert state() == before
     assert set(Flag.objects.values_list("status", flat=True)) == {"open"}
 
 

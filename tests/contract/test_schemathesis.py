@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
 from exclusion.models import Flag
 from exclusion.summaries.services import summary_recompute_chunk
 from patients.tokens.services import token_create
-from tests.factories import case, make_episode, make_site, make_user
+from tests.factories import case, make_episode, make_site, make_treatment, make_user
 
 CHECKS = [
     not_a_server_error,
@@ -86,6 +86,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_breaking_response():
         "patient_id": episode.patient_id,
         "episode_id": episode.id,
         "flag_id": Flag.objects.get(episode=episode).id,
+        "treatment_id": make_treatment(episode.patient).id,
     }
 
     rates = {"token": "100000/minute", "anon": "100000/minute"}

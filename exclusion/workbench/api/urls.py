@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from exclusion.workbench.api import views
+from exclusion.workbench.api import treatments, views
 
 urlpatterns = [
     path("patients/", views.PatientListCreateApi.as_view(), name="api-patients"),
@@ -8,6 +8,12 @@ urlpatterns = [
     path(
         "patients/<int:patient_id>/episodes/", views.PatientEpisodesApi.as_view(), name="api-patient-episodes"
     ),
+    path(
+        "patients/<int:patient_id>/treatments/",
+        treatments.PatientTreatmentsApi.as_view(),
+        name="api-patient-treatments",
+    ),
+    path("treatments/<int:treatment_id>/", treatments.TreatmentDetailApi.as_view(), name="api-treatment"),
     path("episodes/<int:episode_id>/", views.EpisodeDetailApi.as_view(), name="api-episode"),
     path("episodes/<int:episode_id>/case/", views.EpisodeCaseApi.as_view(), name="api-episode-case"),
     path(
