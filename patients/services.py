@@ -22,6 +22,12 @@ from patients.access import Actor, require_edit_clinical
 from patients.audit import acting_as
 from patients.casedoc import case_to_records, episode_to_case, nul_errors, patient_conflicts
 from patients.models import Biopsy, Episode, Lesion, Patient, Site
+from patients.models.core import (
+    DUPLICATE_RECORD_NUMBER,
+    RECORD_NUMBER_CONSTRAINT,
+    duplicate_record_number_error,
+    record_number_twin,
+)
 
 
 class StaleVersionError(Exception):
@@ -63,12 +69,25 @@ def patient_create(
         except IntegrityError as exc:
             if not is_duplicate_record_number(exc):
                 raise
-            raise ValidationError({"record_number": DUPLICATE_RECORD_NUMBER}, code="unique") from None
+            raise _duplicate(patient) from None
     return patient
 
 
-DUPLICATE_RECORD_NUMBER = "A patient with this record number already exists at this site."
-_RECORD_NUMBER_CONSTRAINT = "patient_record_number_unique_per_site"
+def _duplicate(patient: Patient) -> ValidationError:
+    """The record_number error after the constraint refused a write: a concurrent request took the number
+    after full_clean looked (its transaction has committed by now, so the patient on file is found)."""
+    twin = record_number_twin(patient.site_id, patient.record_number, exclude_pk=patient.pk)
+    if twin is None:
+        return ValidationError({"record_number": DUPLICATE_RECORD_NUMBER}, code="unique")
+    return duplicate_record_number_error(twin)
+
+
+def duplicate_of(exc: ValidationError) -> int | None:
+    """The id of the patient on file that a record_number error names (see Patient.clean), if any."""
+    for error in getattr(exc, "error_dict", {}).get("record_number", []):
+        if error.code == "unique" and error.params and "patient_id" in error.params:
+            return int(error.params["patient_id"])
+    return None
 
 
 def is_duplicate_record_number(exc: IntegrityError) -> bool:
@@ -76,8 +95,8 @@ def is_duplicate_record_number(exc: IntegrityError) -> bool:
     cause = exc.__cause__
     diag = getattr(cause, "diag", None)
     if diag is not None and getattr(diag, "constraint_name", None):
-        return bool(diag.constraint_name == _RECORD_NUMBER_CONSTRAINT)
-    return _RECORD_NUMBER_CONSTRAINT in str(exc)
+        return bool(diag.constraint_name == RECORD_NUMBER_CONSTRAINT)
+    return RECORD_NUMBER_CONSTRAINT in str(exc)
 
 
 def patient_update(*, actor: Actor, patient: Patient, **values: Any) -> Patient:
@@ -86,11 +105,19 @@ def patient_update(*, actor: Actor, patient: Patient, **values: Any) -> Patient:
     unknown = set(values) - allowed
     if unknown:
         raise ValueError(f"Cannot update {sorted(unknown)} through patient_update.")
+    if isinstance(values.get("record_number"), str):
+        values["record_number"] = values["record_number"].strip()
     for name, value in values.items():
         setattr(patient, name, value)
     patient.full_clean()
     with transaction.atomic(), acting_as(actor):
-        patient.save()
+        try:
+            with transaction.atomic():  # a savepoint, as in patient_create
+                patient.save()
+        except IntegrityError as exc:
+            if not is_duplicate_record_number(exc):
+                raise
+            raise _duplicate(patient) from None
         for episode in patient.episodes.all():
             _validate_and_assess(episode)
     return patient
@@ -169,8 +196,9 @@ def episode_delete(*, actor: Actor, episode: Episode) -> None:
 def case_import(*, actor: Actor, site: Site, record_number: str, doc: Any) -> Episode:
     """Create (or find) the patient and add the document's episode, all in one transaction.
 
-    The same site and record number is the same patient; a document that disagrees with the patient on
-    file (sex or birth date) is refused rather than silently overwriting it.
+    The same site and record number (trimmed, without regard to case) is the same patient; a document
+    that disagrees with the patient on file (sex or birth date) is refused rather than silently
+    overwriting it.
     """
     # The document is validated here, once; the stored episode is checked again after saving (it is the
     # record that every door shares, and the one that is assessed).
@@ -179,8 +207,10 @@ def case_import(*, actor: Actor, site: Site, record_number: str, doc: Any) -> Ep
         raise CaseDocumentError(errors)
     records = case_to_records(doc)
     require_edit_clinical(actor, site.id)
+    record_number = record_number.strip()
+    same_patient = Patient.objects.select_for_update().filter(site=site, record_number__iexact=record_number)
     with transaction.atomic():
-        patient = Patient.objects.select_for_update().filter(site=site, record_number=record_number).first()
+        patient = same_patient.first()
         created = False
         if patient is None:
             try:
@@ -191,9 +221,7 @@ def case_import(*, actor: Actor, site: Site, record_number: str, doc: Any) -> Ep
             except ValidationError:
                 # A concurrent first intake of the same record number may have created the patient after
                 # we looked (our insert waited for its transaction): then it is the same patient.
-                patient = (
-                    Patient.objects.select_for_update().filter(site=site, record_number=record_number).first()
-                )
+                patient = same_patient.first()
                 if patient is None:
                     raise
         if not created:

@@ -1,5 +1,6 @@
 from patients.models.audit import AuditEntry
 from patients.models.core import Biopsy, Episode, Lesion, Patient, Site, SiteMembership
+from patients.models.idempotency import IdempotencyKey
 from patients.models.treatment import Treatment
 from patients.tokens.models import ApiToken
 
@@ -8,6 +9,7 @@ __all__ = [
     "AuditEntry",
     "Biopsy",
     "Episode",
+    "IdempotencyKey",
     "Lesion",
     "Patient",
     "Site",

@@ -18,6 +18,7 @@ from django.core.validators import (
 )
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 from patients.choices import (
     LEVEL_MAX_LENGTH,
@@ -99,6 +100,37 @@ record_number_validator = RegexValidator(
 )
 
 
+DUPLICATE_RECORD_NUMBER = "A patient with this record number already exists at this site."
+RECORD_NUMBER_CONSTRAINT = "patient_record_number_unique_per_site"
+
+
+def record_number_twin(
+    site_id: int | None, record_number: str, exclude_pk: int | None = None
+) -> Patient | None:
+    """The patient at the site whose record number equals this one without regard to case, if any."""
+    if site_id is None or not record_number:
+        return None
+    twins = Patient.objects.filter(site_id=site_id, record_number__iexact=record_number.strip())
+    if exclude_pk is not None:
+        twins = twins.exclude(pk=exclude_pk)
+    return twins.order_by("pk").first()
+
+
+def duplicate_record_number_error(twin: Patient) -> ValidationError:
+    """A field error on record_number naming the patient already on file (the API shows its id, the
+    patient form links to it)."""
+    return ValidationError(
+        {
+            "record_number": ValidationError(
+                "A patient with this record number already exists at this site: %(record_number)s "
+                "(patient id %(patient_id)s).",
+                code="unique",
+                params={"record_number": twin.record_number, "patient_id": twin.pk},
+            )
+        }
+    )
+
+
 class Patient(AuditedModel):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="patients")
     record_number = models.CharField(max_length=32, validators=[record_number_validator])
@@ -110,8 +142,14 @@ class Patient(AuditedModel):
     class Meta:
         ordering = ["site__code", "record_number"]
         constraints = [
+            # Without regard to case: `nf-1001` and `NF-1001` are one patient (migration 0011). The name is
+            # kept, so the services and the log scrubber recognise it.
             models.UniqueConstraint(
-                fields=["site", "record_number"], name="patient_record_number_unique_per_site"
+                "site",
+                Upper("record_number"),
+                name=RECORD_NUMBER_CONSTRAINT,
+                violation_error_code="unique",
+                violation_error_message=DUPLICATE_RECORD_NUMBER,
             ),
             _choice_constraint("patient", "sex", Sex, nullable=False),
             models.CheckConstraint(condition=~Q(record_number=""), name="patient_record_number_not_empty"),
@@ -123,9 +161,16 @@ class Patient(AuditedModel):
     def clean(self) -> None:
         from patients.validators import birth_date_problem  # the rule the forms and the API share
 
+        errors: dict[str, list[ValidationError]] = {}
         problem = birth_date_problem(self.birth_date)
         if problem:
-            raise ValidationError({"birth_date": problem})
+            errors["birth_date"] = [ValidationError(problem)]
+        # Checked here rather than left to the constraint, so the error names the patient on file.
+        twin = record_number_twin(self.site_id, self.record_number or "", exclude_pk=self.pk)
+        if twin is not None:
+            errors.update(duplicate_record_number_error(twin).error_dict)
+        if errors:
+            raise ValidationError(errors)
 
     def audit_site_id(self) -> int:
         return self.site_id

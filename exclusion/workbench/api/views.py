@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cno_app.api.filters import filterset_parameters
+from cno_app.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from cno_app.api.openapi import errors, ref
 from cno_app.api.pagination import PAGE_PARAMETERS, KeysetPage, paginated, paginated_response_data
 from cno_app.api.permissions import require_clinical_write, visible_site
@@ -71,6 +72,9 @@ class PatientListCreateApi(ApiView):
     @extend_schema(
         operation_id="patients_create",
         summary="Create a patient",
+        description="Record numbers are unique per site, trimmed and without regard to case: a number "
+        "already on file (`nf-1001` beside `NF-1001`) is a 400 on `record_number` naming the existing "
+        "patient's id.",
         request=PatientCreateInput,
         responses={201: PatientOutput, **errors(400, 403, 404, 413)},
         examples=[
@@ -136,12 +140,17 @@ class PatientEpisodesApi(ApiView):
         operation_id="patients_episodes_create",
         summary="Add an episode to a patient",
         description="The body's `episode` is the `episode` object of a cno-case/1 document; it is validated "
-        "with the patient on file, exactly as the command line validates a whole document.",
+        "with the patient on file, exactly as the command line validates a whole document. Send an "
+        "`Idempotency-Key` to make a retry safe.",
         request=EpisodeCreateInput,
-        responses={201: EpisodeOutput, **errors(400, 403, 404, 413)},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: EpisodeOutput, **errors(400, 403, 404, 413), **IDEMPOTENCY_RESPONSES},
         examples=[OpenApiExample("Episode", value={"episode": example_case()["episode"]}, request_only=True)],
     )
     def post(self, request: Request, patient_id: int) -> Response:
+        return idempotent(request, lambda: self._create(request, patient_id))
+
+    def _create(self, request: Request, patient_id: int) -> Response:
         patient = selectors.patient_api_get(user=request.user, patient_id=patient_id)
         require_clinical_write(request.user, patient.site_id)
         data = validated(EpisodeCreateInput, request.data)
@@ -235,8 +244,10 @@ class CaseIntakeApi(ApiView):
         description="Creates the patient if needed (same site and record number = same patient) and the "
         "episode with its lesions and biopsy, in one transaction, and answers with the assessment: exactly "
         "what `python -m exclusion assess` prints for the same document. An invalid document is a 400 "
-        "with the command line's `errors` list, and nothing is saved.",
+        "with the command line's `errors` list, and nothing is saved. Record numbers are compared trimmed "
+        "and without regard to case. Send an `Idempotency-Key` to make a retry safe.",
         request=CaseIntakeInput,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={
             201: OpenApiResponse(
                 CaseIntakeOutput,
@@ -248,6 +259,7 @@ class CaseIntakeApi(ApiView):
                 ],
             ),
             **errors(400, 403, 404, 413),
+            **IDEMPOTENCY_RESPONSES,
         },
         examples=[
             OpenApiExample(
@@ -258,6 +270,9 @@ class CaseIntakeApi(ApiView):
         ],
     )
     def post(self, request: Request) -> Response:
+        return idempotent(request, lambda: self._create(request))
+
+    def _create(self, request: Request) -> Response:
         data = validated(CaseIntakeInput, request.data)
         site = visible_site(request.user, data["site"])
         require_clinical_write(request.user, site.id)
