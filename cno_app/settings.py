@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "exclusion.review.context_processors.review_nav",
             ],
         },
     },
@@ -184,6 +185,26 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1_048_576  # 1 MiB: a case document is a few kB.
 # The episode form with its 100 lesions (the contract's limit) of about 20 fields each, and the rest of the
 # episode: Django's default of 1000 would refuse a legitimate form with a bare 400 before it is validated.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2500
+
+# Email (reviewers are told when a flag opens): the console in development, SMTP otherwise (EMAIL_HOST...).
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cno-workbench@localhost")
+# The absolute address of links in emails (a worker has no request): SITE_URL, else https://SITE_ADDRESS.
+SITE_URL = os.environ.get("SITE_URL") or (
+    f"https://{os.environ['SITE_ADDRESS']}"
+    if os.environ.get("SITE_ADDRESS")
+    else ("http://127.0.0.1:8000" if DEBUG else "https://localhost")
+)
 
 # Celery: without a broker, tasks run in-process (the embedded default).
 CELERY_BROKER_URL = parse_broker_url(os.environ.get("CELERY_BROKER_URL"))

@@ -7,6 +7,7 @@ class ExclusionConfig(AppConfig):
 
     def ready(self) -> None:
         from exclusion import receivers
-        from exclusion.summaries import tasks  # noqa: F401 - registers the tasks by name
+        from exclusion.review import tasks as review_tasks  # noqa: F401 - registers the tasks by name
+        from exclusion.summaries import tasks  # noqa: F401
 
         receivers.connect()

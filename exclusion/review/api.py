@@ -27,7 +27,7 @@ from exclusion.review.models import (
     NotIndicatedReason,
 )
 from exclusion.review.selectors import case_facts, flag_get, flag_list
-from exclusion.review.services import FlagStateError, flag_decide
+from exclusion.review.services import FlagStateError, flag_decide, flag_revise
 
 # Errors use the API's one shape, {"errors": [{"path", "message"}]} (cno_app.api.exceptions).
 FIELD_ERRORS = OpenApiResponse(ErrorOutput, "Invalid input: every problem, each naming its field in `path`.")
@@ -213,6 +213,35 @@ class FlagDecisionApi(ApiView):
         try:
             # A ValidationError (field errors) becomes a 400 through the API's exception handler.
             flag_decide(actor=request.user, flag=flag, **serializer.validated_data)
+        except FlagStateError as exc:
+            return Response({"errors": [{"path": "", "message": str(exc)}]}, status=status.HTTP_409_CONFLICT)
+        flag = flag_get(user=request.user, flag_id=flag_id)
+        return Response(FlagDetailApi.OutputSerializer(flag).data)
+
+
+class FlagRevisionApi(ApiView):
+    """The browser's "Revise the decision": the same service, so both doors follow one path."""
+
+    @extend_schema(
+        operation_id="flags_revision_create",
+        summary="Revise a decided flag's decision (the earlier one stays in the history)",
+        description="Same fields as a decision; `comment` (why it is revised) is required.",
+        request=FlagDecisionApi.InputSerializer,
+        responses={
+            200: FlagDetailApi.OutputSerializer,
+            400: FIELD_ERRORS,
+            401: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: OpenApiResponse(ErrorOutput, "The flag is not decided (still open, or resolved)."),
+        },
+    )
+    def post(self, request: Request, flag_id: int) -> Response:
+        flag = flag_get(user=request.user, flag_id=flag_id)
+        serializer = FlagDecisionApi.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            flag_revise(actor=request.user, flag=flag, **serializer.validated_data)
         except FlagStateError as exc:
             return Response({"errors": [{"path": "", "message": str(exc)}]}, status=status.HTTP_409_CONFLICT)
         flag = flag_get(user=request.user, flag_id=flag_id)

@@ -111,6 +111,8 @@ class Flag(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The opening (its opened_at) the site's reviewers were emailed about: one email per opening.
+    notified_opening = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = FlagQuerySet.as_manager()
 
@@ -134,6 +136,12 @@ class Flag(models.Model):
     def __str__(self) -> str:
         return f"flag {self.pk} ({self.status}) of episode {self.episode_id}"
 
+    @property
+    def reason_labels(self) -> list[str]:
+        """The reasons as the vocabulary names them (a code it lacks is shown in words, never raw)."""
+        labels = vocabulary.FLAG_REASONS.labels()
+        return [labels.get(code, code.replace("_", " ")) for code in self.reasons]
+
     def delete(self, *args, **kwargs):
         raise NeverDeletedError("Flags are never deleted; they resolve or are decided.")
 
@@ -144,6 +152,8 @@ class FlagEventKind(models.TextChoices):
     ASSIGNED = "assigned", "Assigned"
     COMMENTED = "commented", "Comment"
     DECIDED = "decided", "Decision"
+    # A reviewer changed a decided flag's decision; the earlier decision stays in its own event.
+    REVISED = "revised", "Decision revised"
     REOPENED = "reopened", "Reopened"
     AUTO_RESOLVED = "auto_resolved", "Resolved automatically"
 

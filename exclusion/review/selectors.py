@@ -8,14 +8,18 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from exclusion.review.filters import FlagFilters
-from exclusion.review.models import Flag, FlagEvent, FlagStatus, SignOff
+from exclusion.review.models import Flag, FlagEvent, FlagEventKind, FlagStatus, SignOff
 from patients import access
 from patients.access import Viewer
 from patients.choices import Role
+from patients.models import Episode
 
 
 def _scoped(user: Viewer) -> QuerySet[Flag]:
@@ -91,6 +95,68 @@ def flags_for_episodes(*, user: Viewer, episode_ids: Iterable[int]) -> dict[int,
         if flag.episode_id is not None:  # (the filter above already excludes deleted episodes)
             newest.setdefault(flag.episode_id, flag)
     return newest
+
+
+@dataclass(frozen=True)
+class ReviewStatus:
+    """What the episode and patient pages say about an episode's review: the newest flag (any status)
+    with its reasons and decision labelled, and the latest sign-off."""
+
+    flag: Flag
+    reasons: list[str]  # labels of the engine's vocabulary
+    revised: bool  # the current decision replaced an earlier one (both are in the flag's history)
+    signoff: SignOffSummary | None
+
+    @property
+    def signed_off_before_decision(self) -> bool:
+        """The sign-off predates the current decision (it was revised afterwards)."""
+        decided_at = self.flag.decided_at
+        return bool(self.signoff and decided_at and self.signoff.signed_at < decided_at)
+
+
+def review_status_for_episode(*, user: Viewer, episode: Episode) -> ReviewStatus | None:
+    """The episode's review status if the user can see its site (None: no flag, or not theirs): one query
+    (the latest sign-off and whether the decision was revised come as subqueries)."""
+    signoff = SignOff.objects.filter(episode_id=OuterRef("episode_id")).order_by("-id")
+    revisions = FlagEvent.objects.filter(flag_id=OuterRef("pk"), kind=FlagEventKind.REVISED)
+    flag = (
+        _scoped(user)
+        .filter(episode_id=episode.pk)
+        .select_related("decided_by", "assignee")
+        .annotate(
+            latest_signoff=Subquery(
+                signoff.values(
+                    json=JSONObject(
+                        by="signed_by_label", at="signed_at", version="episode_version", comment="comment"
+                    )
+                )[:1]
+            ),
+            revision_id=Subquery(revisions.values("id")[:1]),
+        )
+        .order_by("-id")
+        .first()
+    )
+    if flag is None:
+        return None
+    row = flag.latest_signoff
+    summary = None
+    if row:
+        signed_at = row["at"] if isinstance(row["at"], datetime.datetime) else parse_datetime(row["at"])
+        if signed_at is not None and timezone.is_naive(signed_at):  # SQLite's JSON keeps no offset
+            signed_at = timezone.make_aware(signed_at, datetime.UTC)
+        summary = SignOffSummary(
+            signed_by=row["by"],
+            signed_at=signed_at,  # type: ignore[arg-type]
+            episode_version=row["version"],
+            current_version=episode.version,
+            comment=row["comment"],
+        )
+    return ReviewStatus(
+        flag=flag,
+        reasons=flag.reason_labels,
+        revised=flag.revision_id is not None and flag.status == FlagStatus.DECIDED,
+        signoff=summary,
+    )
 
 
 def reviewers_of_site(*, site_id: int) -> list[User]:

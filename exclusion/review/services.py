@@ -7,16 +7,23 @@ Only reviewers of the flag's site act; the caller has already found the flag thr
 
 from __future__ import annotations
 
+import functools
+import logging
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from exclusion.assessments.models import Assessment
+from exclusion.review import tasks as review_tasks  # imported here so the worker registers the tasks
 from exclusion.review.models import (
     COMMENT_MAX_LENGTH,
+    PRIORITY_LABELS,
     Decision,
     Flag,
     FlagEvent,
@@ -29,8 +36,11 @@ from exclusion.review.models import (
 from exclusion.summaries.services import summary_after_change
 from patients.access import Actor, can_review
 from patients.audit import current_actor
+from patients.choices import Role
 from patients.models import Episode
 from patients.services import StaleVersionError
+
+logger = logging.getLogger(__name__)
 
 
 class FlagStateError(Exception):
@@ -95,6 +105,7 @@ def flag_sync(*, episode: Episode, assessment: Assessment) -> Flag | None:
             opened_at=now,
         )
         _event(flag, FlagEventKind.CREATED, actor, detail={"reasons": reasons, "assessment": assessment.pk})
+        _notify_on_commit(flag)
         return flag
 
     before = list(flag.reasons)
@@ -122,6 +133,7 @@ def flag_sync(*, episode: Episode, assessment: Assessment) -> Flag | None:
         _clear_decision(flag)
         flag.save()
         _event(flag, FlagEventKind.REOPENED, actor, detail=change)
+        _notify_on_commit(flag)
     else:
         flag.save()
         _event(flag, FlagEventKind.REASONS_CHANGED, actor, detail=change)
@@ -224,6 +236,55 @@ def decision_errors(decision: str, reason_code: str, comment: str, diagnosis: st
     return errors
 
 
+def _clean_decision(
+    decision: str, reason_code: str, comment: str, diagnosis: str, *, revising: bool = False
+) -> tuple[str, str, str]:
+    reason_code, comment, diagnosis = (
+        (reason_code or "").strip(),
+        (comment or "").strip(),
+        (diagnosis or "").strip(),
+    )
+    errors = decision_errors(decision, reason_code, comment, diagnosis)
+    if revising and not comment and "comment" not in errors:
+        errors["comment"] = "Say why the decision is revised (the earlier one stays in the history)."
+    if errors:
+        raise ValidationError(errors)
+    return reason_code, comment, diagnosis
+
+
+def _record_decision(
+    flag: Flag, kind: str, actor: Actor, decision: str, reason_code: str, comment: str, diagnosis: str
+) -> Flag:
+    previous = (
+        {
+            "decision": flag.decision,
+            "reason_code": flag.decision_reason_code,
+            "diagnosis": flag.decision_diagnosis,
+            "decided_at": flag.decided_at.isoformat() if flag.decided_at else None,
+        }
+        if kind == FlagEventKind.REVISED
+        else None
+    )
+    flag.status = FlagStatus.DECIDED
+    flag.decision = decision
+    flag.decision_reason_code = reason_code
+    flag.decision_diagnosis = diagnosis
+    flag.decision_comment = comment
+    flag.decided_by = actor
+    flag.decided_at = timezone.now()
+    flag.save()
+    detail: dict[str, Any] = {
+        "decision": decision,
+        "reason_code": reason_code,
+        "diagnosis": diagnosis,
+        "reasons": flag.reasons,
+    }
+    if previous is not None:
+        detail["previous"] = previous
+    _event(flag, kind, actor, text=comment, detail=detail)
+    return flag
+
+
 @transaction.atomic
 def flag_decide(
     *,
@@ -236,42 +297,114 @@ def flag_decide(
 ) -> Flag:
     """Record a reviewer's decision on an open flag; ValidationError names each wrong field."""
     _require_reviewer(actor, flag.site_id)
-    reason_code, comment, diagnosis = (
-        (reason_code or "").strip(),
-        (comment or "").strip(),
-        (diagnosis or "").strip(),
-    )
-    errors = decision_errors(decision, reason_code, comment, diagnosis)
-    if errors:
-        raise ValidationError(errors)
+    reason_code, comment, diagnosis = _clean_decision(decision, reason_code, comment, diagnosis)
     flag = _locked(flag)
     if flag.status != FlagStatus.OPEN:
         raise FlagStateError(
             f"Only an open flag can be decided; this one is {flag.get_status_display().lower()}."
+            + (" Revise the decision instead." if flag.status == FlagStatus.DECIDED else "")
         )
-    flag.status = FlagStatus.DECIDED
-    flag.decision = decision
-    flag.decision_reason_code = reason_code
-    flag.decision_diagnosis = diagnosis
-    flag.decision_comment = comment
-    flag.decided_by = actor
-    flag.decided_at = timezone.now()
-    flag.save()
-    _event(
-        flag,
-        FlagEventKind.DECIDED,
-        actor,
-        text=comment,
-        detail={
-            "decision": decision,
-            "reason_code": reason_code,
-            "diagnosis": diagnosis,
-            "reasons": flag.reasons,
-        },
-    )
+    flag = _record_decision(flag, FlagEventKind.DECIDED, actor, decision, reason_code, comment, diagnosis)
     # The patient's activity summary shows whether a flag is open: refresh it now, not at the next sweep.
     summary_after_change(patient_id=flag.patient_id)
     return flag
+
+
+@transaction.atomic
+def flag_revise(
+    *,
+    actor: Actor,
+    flag: Flag,
+    decision: str,
+    reason_code: str = "",
+    comment: str = "",
+    diagnosis: str = "",
+) -> Flag:
+    """Replace a decided flag's current decision with a new one, saying why (a comment is required).
+
+    The earlier decision is never overwritten in the history: it keeps its own event, and the new one is a
+    `revised` event naming what it replaced. The flag stays decided (nothing re-enters the queue).
+    """
+    _require_reviewer(actor, flag.site_id)
+    reason_code, comment, diagnosis = _clean_decision(
+        decision, reason_code, comment, diagnosis, revising=True
+    )
+    flag = _locked(flag)
+    if flag.status != FlagStatus.DECIDED:
+        raise FlagStateError(
+            f"Only a decided flag can be revised; this one is {flag.get_status_display().lower()}."
+        )
+    return _record_decision(flag, FlagEventKind.REVISED, actor, decision, reason_code, comment, diagnosis)
+
+
+# --- Telling the reviewers ------------------------------------------------------------------------------
+
+
+def _notify_on_commit(flag: Flag) -> None:
+    """After the opening commits, ask a worker to email the site's reviewers (never inside the save)."""
+    transaction.on_commit(functools.partial(_send_notify, flag.pk))
+
+
+def _send_notify(flag_id: int) -> None:
+    # The flag has committed; a broker failure must not turn the clinician's save into an error page.
+    try:
+        review_tasks.notify_flag_opened.delay(flag_id)
+    except Exception as exc:  # noqa: BLE001 - any broker/transport error
+        logger.warning("Review notification for flag %s not enqueued (%s).", flag_id, type(exc).__name__)
+
+
+def flag_url(flag: Flag) -> str:
+    """The flag page's absolute address, for emails (a worker has no request to take the host from)."""
+    return settings.SITE_URL.rstrip("/") + reverse("review:flag", args=[flag.pk])
+
+
+def flag_notify_reviewers(*, flag_id: int) -> int:
+    """Email each reviewer of the flag's site that it opened (or reopened); returns how many were sent.
+
+    Once per opening: `notified_opening` records the `opened_at` told about, under the row lock, so a
+    retried or duplicated message sends nothing. Nothing is sent for a flag no longer open. The email names
+    no patient (not even the record number): the link leads to the flag behind the login.
+    """
+    with transaction.atomic():
+        flag = Flag.objects.select_for_update().select_related("site").filter(pk=flag_id).first()
+        if flag is None or flag.status != FlagStatus.OPEN or flag.notified_opening == flag.opened_at:
+            return 0
+        reopened = (
+            flag.events.filter(kind__in=[FlagEventKind.CREATED, FlagEventKind.REOPENED])
+            .order_by("-id")
+            .values_list("kind", flat=True)
+            .first()
+            == FlagEventKind.REOPENED
+        )
+        recipients = list(
+            User.objects.filter(
+                memberships__site_id=flag.site_id, memberships__role=Role.REVIEWER, is_active=True
+            )
+            .exclude(email="")
+            .order_by("pk")
+            .values_list("email", flat=True)
+            .distinct()
+        )
+        if recipients:
+            get_connection().send_messages(
+                [_notification(flag, reopened=reopened, to=address) for address in recipients]
+            )
+        Flag.objects.filter(pk=flag.pk).update(notified_opening=flag.opened_at)
+    return len(recipients)
+
+
+def _notification(flag: Flag, *, reopened: bool, to: str) -> EmailMessage:
+    what = "reopened" if reopened else "opened"
+    subject = f"[CNO workbench] A review flag {what} at {flag.site.code}"
+    body = (
+        f"A case at {flag.site.code} was {'flagged again' if reopened else 'flagged'} for rheumatology "
+        f"review ({PRIORITY_LABELS.get(flag.priority, 'Other').lower()} group) on "
+        f"{timezone.localtime(flag.opened_at):%Y-%m-%d %H:%M}.\n\n"
+        f"Open the flag (sign-in required):\n{flag_url(flag)}\n\n"
+        "You receive this because you are a reviewer at this site. "
+        "Decision support, not diagnosis.\n"
+    )
+    return EmailMessage(subject=subject, body=body, to=[to])
 
 
 @transaction.atomic

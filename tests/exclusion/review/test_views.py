@@ -40,6 +40,15 @@ def test_the_queue_puts_malignancy_then_infection_then_unifocal_first_with_key_f
     assert response.context["counts"] == {"open": 3, "decided": 0, "resolved": 0, "all": 3}
 
 
+def test_the_queue_shows_each_concern_as_a_red_pill_naming_its_differential(north, reviewer):
+    make_episode(north, "N-MAL", malignancy_case())
+    make_episode(north, "N-INF", infection_case())
+    html = browser(reviewer).get("/review/").content.decode()
+    assert 'class="pill concern" data-glance-pill="concern" data-concern="malignancy"' in html
+    assert 'data-concern="infection"' in html
+    assert "Exclusion work-up complete" not in html  # never green beside a concern
+
+
 def test_within_a_group_the_older_flag_comes_first(north, reviewer):
     make_episode(north, "N-OLD", unifocal_tibia_case())
     make_episode(north, "N-NEW", unifocal_tibia_case())
