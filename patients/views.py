@@ -62,6 +62,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     if not sites:
         raise PermissionDenied("Only clinicians and site administrators can add patients.")
     form = PatientForm(request.POST or None, sites=sites)
+    existing_patient_id = None  # the patient on file when the record number is taken (linked on the form)
     if request.method == "POST" and form.is_valid():
         try:
             patient = services.patient_create(
@@ -73,12 +74,17 @@ def patient_create(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             _add_validation_errors(form, exc)
+            existing_patient_id = services.duplicate_of(exc)
         else:
             messages.success(
                 request, f"Patient {patient.record_number} added. Enter the first episode below."
             )
             return redirect("patients:episode_create", patient_id=patient.id)
-    return render(request, "patients/patient_form.html", {"form": form})
+    return render(
+        request,
+        "patients/patient_form.html",
+        {"form": form, "existing_patient_id": existing_patient_id},
+    )
 
 
 @login_required
@@ -195,3 +201,18 @@ def _add_validation_errors(form: Any, exc: ValidationError) -> None:
         return
     for name, errors in exc.message_dict.items():
         form.add_error(name if name in form.fields else None, errors)
+
+
+@login_required
+def episode_delete(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Delete an episode entered in error, after a confirmation page: audited, and its open review flags
+    resolved (patients.services.episode_delete); the patient and their other episodes stay."""
+    episode = selectors.episode_get(user=request.user, episode_id=episode_id)
+    patient = episode.patient
+    if not access.can_edit_clinical(request.user, patient.site_id):
+        raise PermissionDenied("Your role at this site does not allow changing clinical records.")
+    if request.method == "POST":
+        services.episode_delete(actor=request.user, episode=episode)
+        messages.success(request, f"The episode of {episode.assessed_on:%d %b %Y} was deleted.")
+        return redirect("patients:patient_detail", patient.id)
+    return render(request, "patients/episode_confirm_delete.html", {"episode": episode, "patient": patient})

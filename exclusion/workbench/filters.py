@@ -9,11 +9,29 @@ aliases of the API's filters, so bookmarks of either keep working.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import (
+    Case,
+    DateField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OrderBy,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Lower
 
 from cno_app.api.filters import StrictBooleanFilter
+from exclusion.assessments.models import Assessment
+from exclusion.engine import vocabulary
 from patients.models import Patient
 
 _RECORD_NUMBER_MAX = Patient._meta.get_field("record_number").max_length
@@ -62,7 +80,8 @@ class PatientFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_record_number(self, queryset: QuerySet[Patient], name: str, value: str) -> QuerySet[Patient]:
-        return queryset.filter(record_number=value)
+        # Record numbers are unique per site without regard to case (patients.models.Patient).
+        return queryset.filter(record_number__iexact=value.strip())
 
     def filter_updated_since(
         self, queryset: QuerySet[Patient], name: str, value: datetime.datetime
@@ -87,3 +106,76 @@ class PatientFilterSet(django_filters.FilterSet):
             self.form.add_error("record_number", "Must not be blank: omit it to list every patient.")
             return False
         return valid
+
+
+# --- the browser list's sortable columns ---------------------------------------------------------------
+# ``sort=<column>`` ascending, ``sort=-<column>`` descending; anything else is ignored (the default order,
+# newest activity first), never an error: a header link is a convenience, not a query language.
+SORT_COLUMNS: dict[str, str] = {
+    "record_number": "Record number",
+    "age": "Age",
+    "latest": "Latest episode",
+    "status": "Status",
+}
+# The direction a first click on a header sorts in: newest episode first, the rest ascending.
+SORT_FIRST_DESCENDING = frozenset({"latest"})
+
+# Status order, most urgent first: a red flag (a differential in concern or a recommended biopsy), then
+# an incomplete work-up, then complete; patients never assessed last.
+_RED, _AMBER, _GREEN = 0, 1, 2
+
+
+def parse_sort(value: str | None) -> tuple[str, bool] | None:
+    """``(column, descending)`` for a valid ``sort`` value, None otherwise."""
+    text = (value or "").strip()
+    descending = text.startswith("-")
+    column = text[1:] if descending else text
+    return (column, descending) if column in SORT_COLUMNS else None
+
+
+def _status_rank() -> Subquery:
+    concern = Q()
+    for code in vocabulary.DIFFERENTIALS.codes:
+        concern |= Q(**{f"result__differentials__{code}__status": vocabulary.CONCERN})
+    rank = Case(
+        When(Q(biopsy_recommended=True) | concern, then=Value(_RED)),
+        When(exclusion_complete=False, then=Value(_AMBER)),
+        default=Value(_GREEN),
+        output_field=IntegerField(),
+    )
+    current = Assessment.objects.current_of_latest_episode(OuterRef("pk")).annotate(rank=rank)
+    # Null when never assessed: last in either direction (the ordering puts nulls last).
+    return Subquery(current.values("rank")[:1], output_field=IntegerField())
+
+
+def _ordering(column: str, descending: bool) -> list[OrderBy]:
+    def by(expression: Lower | F | ExpressionWrapper[Any] | Coalesce) -> OrderBy:
+        return OrderBy(expression, descending=descending, nulls_last=True)
+
+    tie_break = [OrderBy(Lower("record_number")), OrderBy(F("id"))]
+    if column == "record_number":
+        return [by(Lower("record_number")), by(F("id"))]
+    if column == "age":
+        # Years at the latest episode (today without one), as the column shows: a later episode is an
+        # older child. Unknown birth dates last either way.
+        on = Coalesce(F("latest_assessed_on"), Value(datetime.date.today()), output_field=DateField())
+        age = ExpressionWrapper(on - F("birth_date"), output_field=DurationField())
+        return [by(age), *tie_break]
+    if column == "latest":
+        return [by(F("latest_assessed_on")), *tie_break]
+    return [by(F("status_rank")), *tie_break]
+
+
+class PatientListFilterSet(PatientFilterSet):
+    """The browser list's filters: the API's, plus the column sort of the list's header links."""
+
+    sort = django_filters.CharFilter(method="filter_sort", max_length=32, help_text="Browser: column sort.")
+
+    def filter_sort(self, queryset: QuerySet[Patient], name: str, value: str) -> QuerySet[Patient]:
+        choice = parse_sort(value)
+        if choice is None:
+            return queryset
+        column, descending = choice
+        if column == "status":
+            queryset = queryset.annotate(status_rank=_status_rank())
+        return queryset.order_by(*_ordering(column, descending))

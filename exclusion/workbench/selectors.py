@@ -32,17 +32,16 @@ def _count(queryset: QuerySet[Any]) -> Coalesce:
 
 
 def patients_with_current_state(*, user: Viewer) -> QuerySet[Patient]:
-    """The user's patients, each annotated with its situation now: the latest episode's id, the episode
-    count, the current assessment's ``biopsy_recommended`` and ``exclusion_complete`` (null when never
+    """The user's patients, each annotated with its situation now: the latest episode's id and date, the
+    episode count, the current assessment's ``biopsy_recommended`` and ``exclusion_complete`` (null when never
     assessed), its open flags and ``has_open_flag``. One query whatever the length (correlated subqueries);
     :class:`exclusion.workbench.filters.PatientFilterSet` filters on these annotations for both doors."""
-    latest_episode = (
-        Episode.objects.filter(patient=OuterRef("pk")).order_by("-assessed_on", "-id").values("id")[:1]
-    )
+    latest_episode = Episode.objects.filter(patient=OuterRef("pk")).order_by("-assessed_on", "-id")
     current = Assessment.objects.current_of_latest_episode(OuterRef("pk"))
     open_flags = Flag.objects.filter(patient=OuterRef("pk"), status=FlagStatus.OPEN)
     return patient_selectors.patient_list(user=user).annotate(
-        latest_episode_id=Subquery(latest_episode),
+        latest_episode_id=Subquery(latest_episode.values("id")[:1]),
+        latest_assessed_on=Subquery(latest_episode.values("assessed_on")[:1]),
         episode_count=_count(Episode.objects.filter(patient=OuterRef("pk"))),
         biopsy_recommended=Subquery(current.values("biopsy_recommended")[:1]),
         exclusion_complete=Subquery(current.values("exclusion_complete")[:1]),

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.patient_list, name="list"),
     path("rules/", views.rules, name="rules"),
     path("patients/<int:patient_id>/", views.patient_detail, name="patient_detail"),
+    path("patients/<int:patient_id>/print/", views.patient_print, name="patient_print"),
     path("episodes/<int:episode_id>/", views.episode_detail, name="episode_detail"),
 ]

@@ -17,16 +17,24 @@ from django.shortcuts import render
 
 from exclusion import engine
 from exclusion.engine import vocabulary
+from exclusion.review.selectors import flags_for_episodes, review_status_for_episode, signoff_for_episodes
 from exclusion.summaries import facts
 from exclusion.summaries.facts import PEDCNO_SOURCE
 from exclusion.summaries.models import ActivitySummary
 from exclusion.summaries.selectors import summary_get
 from exclusion.workbench import selectors
-from exclusion.workbench.filters import PatientFilterSet
+from exclusion.workbench.filters import (
+    SORT_COLUMNS,
+    SORT_FIRST_DESCENDING,
+    PatientListFilterSet,
+    parse_sort,
+)
 from patients import access
 from patients import selectors as patient_selectors
 from patients.episode_inputs import episode_inputs
-from patients.models import Episode
+from patients.models import Episode, Treatment
+from patients.treatments.selectors import treatments_for_patient
+from patients.trends import TimeWindow
 
 PAGE_SIZE = 25
 
@@ -44,7 +52,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         patients = patients.filter(site_id=int(site_param))
     params = request.GET.copy()
     params.pop("site", None)
-    filterset = PatientFilterSet(params, queryset=patients)
+    filterset = PatientListFilterSet(params, queryset=patients)
     # A hand-edited URL with a bad value shows its error and every patient, never a server error.
     valid = filterset.is_valid()
     if valid:
@@ -57,6 +65,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     rows = [(patient, latest.get(patient.latest_episode_id)) for patient in page.object_list]
     query_without_page = request.GET.copy()
     query_without_page.pop("page", None)
+    sort = parse_sort(chosen.get("sort")) if valid else None
     return render(
         request,
         "patients/patient_list.html",
@@ -74,8 +83,27 @@ def patient_list(request: HttpRequest) -> HttpResponse:
             "user_sites": user_sites,
             "can_create": bool(access.site_ids(request.user, access.CLINICAL_EDIT_ROLES)),
             "query_without_page": query_without_page.urlencode(),
+            "sort_headers": _sort_headers(query_without_page, sort),
+            "sort_value": (f"-{sort[0]}" if sort[1] else sort[0]) if sort else "",
         },
     )
+
+
+def _sort_headers(query: Any, sort: tuple[str, bool] | None) -> dict[str, dict[str, str]]:
+    """Each sortable column's header link (the current filters kept, back to page 1) and its aria-sort:
+    a click on the sorted column reverses it, on another sorts by that one."""
+    headers = {}
+    for column, label in SORT_COLUMNS.items():
+        params = query.copy()
+        if sort is not None and sort[0] == column:
+            descending = not sort[1]
+            aria = "descending" if sort[1] else "ascending"
+        else:
+            descending = column in SORT_FIRST_DESCENDING
+            aria = ""
+        params["sort"] = f"-{column}" if descending else column
+        headers[column] = {"label": label, "url": "?" + params.urlencode(), "aria_sort": aria}
+    return headers
 
 
 @login_required
@@ -84,10 +112,18 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     timeline = selectors.patient_timeline(patient=patient)
     latest_episode, latest_assessment = timeline[-1] if timeline else (None, None)
     summary = summary_get(patient_id=patient.id)
+    treatments = list(treatments_for_patient(patient))
     return render(
         request,
         "patients/patient_detail.html",
         {
+            "treatments": treatments,
+            # One time axis for every chart and the treatment bars: activity read against therapy.
+            "window": _time_window(timeline, treatments),
+            # The latest episode's review flag, decision and sign-off (one query).
+            "review_status": review_status_for_episode(user=request.user, episode=latest_episode)
+            if latest_episode
+            else None,
             "patient": patient,
             "timeline": list(reversed(timeline)),
             "latest_episode": latest_episode,
@@ -177,6 +213,8 @@ def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
             "can_edit": access.can_edit_clinical(request.user, episode.patient.site_id),
             # What was entered, beside the verdict (no query: lesions and biopsy come with the episode).
             "inputs": episode_inputs(episode),
+            # The review flag, its decision and the sign-off (one query).
+            "review_status": review_status_for_episode(user=request.user, episode=episode),
         },
     )
 
@@ -197,3 +235,52 @@ def rules(request: HttpRequest) -> HttpResponse:
         "patients/rules.html",
         {"groups": groups, "ruleset": engine.RULESET_VERSION, "count": len(catalogue)},
     )
+
+
+@login_required
+def patient_print(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The patient on paper: every episode with its assessment, review decision and sign-off, the trends,
+    the activity summary and the treatment courses."""
+    patient = patient_selectors.patient_get(user=request.user, patient_id=patient_id)
+    timeline = selectors.patient_timeline(patient=patient)
+    episode_ids = [episode.id for episode, _ in timeline]
+    flags = flags_for_episodes(user=request.user, episode_ids=episode_ids)
+    signoffs = signoff_for_episodes(episode_ids)
+    summary = summary_get(patient_id=patient.id)
+    treatments = list(treatments_for_patient(patient))
+    rows = [
+        {
+            "episode": episode,
+            "assessment": assessment,
+            "flag": flags.get(episode.id),
+            "signoff": signoffs.get(episode.id),
+        }
+        for episode, assessment in timeline
+    ]
+    return render(
+        request,
+        "patients/patient_print.html",
+        {
+            "patient": patient,
+            "rows": rows,
+            "charts": _trend_series([episode for episode, _ in timeline], summary),
+            "summary": summary,
+            "pedcno_source": PEDCNO_SOURCE,
+            "treatments": treatments,
+            "window": _time_window(timeline, treatments),
+            "age_today": _age_years(patient.birth_date, datetime.date.today()),
+        },
+    )
+
+
+def _time_window(timeline: list[tuple[Episode, Any]], treatments: list[Treatment]) -> TimeWindow | None:
+    """From the first episode or course start to the last episode, start or stop."""
+    days = [episode.assessed_on for episode, _ in timeline]
+    days += [t.started_on for t in treatments] + [t.stopped_on for t in treatments]
+    return TimeWindow.around(days)
+
+
+def _age_years(birth_date: datetime.date | None, on: datetime.date) -> int | None:
+    if birth_date is None:
+        return None
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))

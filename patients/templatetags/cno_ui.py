@@ -16,9 +16,9 @@ from django import template
 from exclusion import engine
 from exclusion.engine import rules, vocabulary
 from patients import access
-from patients.choices import UNITS
+from patients.choices import UNITS, DrugClass
 from patients.skeleton import skeleton_layout
-from patients.trends import trend_layout
+from patients.trends import TimeWindow, treatment_layout, trend_layout
 
 register = template.Library()
 
@@ -177,14 +177,22 @@ def trend_chart(
     title: str,
     unit: str = "",
     y_max: float | None = None,
+    window: TimeWindow | None = None,
 ) -> dict[str, Any]:
-    """A small line chart of one measure over time; dates without a value are left out, not drawn as 0."""
+    """A small line chart of one measure over time; dates without a value are left out, not drawn as 0.
+    ``window``: the time axis shared with the other charts and the treatment timeline."""
     return {
-        "chart": trend_layout(points, y_max),
+        "chart": trend_layout(points, y_max, window),
         "key": key,
         "unit": unit,
         "caption": f"{title} over time" + (f" ({unit})" if unit else ""),
     }
+
+
+@register.inclusion_tag("patients/_treatment_timeline.html")
+def treatment_timeline(treatments: Any, window: TimeWindow | None = None) -> dict[str, Any]:
+    """The treatment courses as bars on the charts' time axis (no dose: only what and when)."""
+    return {"timeline": treatment_layout(treatments, window)}
 
 
 @register.filter
@@ -216,3 +224,210 @@ def plain(value: Any) -> str:
     if isinstance(value, datetime.date):
         return value.strftime("%d %b %Y")
     return str(value)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Status at a glance: one visual language for the four states on every page (list, patient, episode,
+# print). Red: a differential in concern (named) or a recommended biopsy; amber: data missing (named);
+# green: only when the engine says the exclusion work-up is complete. The tone names are CSS classes.
+CONCERN_TONE = "concern"
+MISSING_TONE = "incomplete"
+COMPLETE_TONE = "excluded"
+SETTLED_TONE = "settled"  # excluded / no red flags while the work-up as a whole is not complete: not green
+NEUTRAL_TONE = "neutral"
+
+# Words the vocabulary has no term for (yet): the glance states and the Jansson verdicts. They belong in
+# exclusion.engine.vocabulary; until they move there they are written once, here.
+GLANCE_LABELS = {
+    "biopsy": "Biopsy recommended",
+    "missing": "Work-up incomplete",
+    "complete": "Exclusion work-up complete",
+}
+JANSSON_VERDICTS = {
+    "supports": "Supports CNO",
+    "supports_held": "Reaches the threshold, but a red flag is present: the score does not outweigh it",
+    "below": "Does not reach the threshold",
+    "undecided": "Undecided: data missing",
+    "not_applicable": "Not applicable: the score was derived in children over 3 years, so it gives no "
+    "verdict here",
+}
+_MISSING_NAMED = 4  # how many missing inputs a pill names before "and N more"
+
+
+def _result_of(value: Any) -> dict[str, Any]:
+    """A cno-assessment/1 document from a stored Assessment or the document itself ({} for neither)."""
+    result = getattr(value, "result", value)
+    return result if isinstance(result, dict) else {}
+
+
+def _differentials(result: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return ordered_differentials(result.get("differentials") or {})
+
+
+def _red_flag(result: dict[str, Any]) -> bool:
+    biopsy = result.get("biopsy") or {}
+    return bool(biopsy.get("recommended")) or any(
+        (d or {}).get("status") == vocabulary.CONCERN for _, d in _differentials(result)
+    )
+
+
+@register.filter
+def brief_path_label(path: str) -> str:
+    """An input path in a word or two, for a pill ("ALP", "Fever"): the label without its parenthesis."""
+    return path_label(path).split(" (", 1)[0]
+
+
+@register.filter
+def glance(value: Any) -> list[dict[str, str]]:
+    """The assessment's state as pills, most urgent first: ``{"tone", "kind", "label", "code"}``.
+
+    A concern names its differential, a missing-data pill names what is missing; the green pill appears
+    only when ``exclusion_complete`` is true and nothing is red (the engine guarantees the latter; the
+    page does not rely on it)."""
+    result = _result_of(value)
+    if not result:
+        return []
+    pills: list[dict[str, str]] = []
+    concern = vocabulary.STATUSES[vocabulary.CONCERN].short_label
+    for key, differential in _differentials(result):
+        if (differential or {}).get("status") == vocabulary.CONCERN:
+            pills.append(
+                {
+                    "tone": CONCERN_TONE,
+                    "kind": "concern",
+                    "code": key,
+                    "label": f"{concern}: {differential_label(key)}",
+                }
+            )
+    if (result.get("biopsy") or {}).get("recommended"):
+        pills.append(
+            {"tone": CONCERN_TONE, "kind": "biopsy", "code": "biopsy", "label": GLANCE_LABELS["biopsy"]}
+        )
+    missing: list[str] = []
+    unnamed: list[str] = []
+    for key, differential in _differentials(result):
+        differential = differential or {}
+        for path in differential.get("missing") or ():
+            label = brief_path_label(path)
+            if label not in missing:
+                missing.append(label)
+        if differential.get("status") == vocabulary.INCOMPLETE and not differential.get("missing"):
+            unnamed.append(
+                vocabulary.DIFFERENTIALS[key].short_label if key in vocabulary.DIFFERENTIALS else key
+            )
+    named = missing or unnamed
+    if named:
+        shown = ", ".join(named[:_MISSING_NAMED])
+        more = len(named) - _MISSING_NAMED
+        pills.append(
+            {
+                "tone": MISSING_TONE,
+                "kind": "missing",
+                "code": "missing",
+                "label": f"{GLANCE_LABELS['missing']}: {shown}" + (f" and {more} more" if more > 0 else ""),
+            }
+        )
+    if result.get("exclusion_complete") is True and not _red_flag(result) and not named:
+        pills.append(
+            {
+                "tone": COMPLETE_TONE,
+                "kind": "complete",
+                "code": "complete",
+                "label": GLANCE_LABELS["complete"],
+            }
+        )
+    elif not pills:
+        # Not complete yet nothing named (an assessment of an older ruleset): amber, never green.
+        pills.append(
+            {"tone": MISSING_TONE, "kind": "missing", "code": "missing", "label": GLANCE_LABELS["missing"]}
+        )
+    return pills
+
+
+@register.inclusion_tag("includes/status_pills.html")
+def status_pills(value: Any) -> dict[str, Any]:
+    """``{% status_pills assessment %}``: the glance pills of a stored assessment (or its document)."""
+    return {"pills": glance(value)}
+
+
+@register.filter
+def status_tone(status: str, result: Any) -> str:
+    """The colour of a differential's status: red concern, amber incomplete, and green for excluded / no
+    red flags only when the work-up as a whole is complete (``status|status_tone:result``)."""
+    if status == vocabulary.CONCERN:
+        return CONCERN_TONE
+    if status == vocabulary.INCOMPLETE:
+        return MISSING_TONE
+    if status in vocabulary.SETTLED_STATUSES:
+        doc = _result_of(result)
+        return COMPLETE_TONE if doc.get("exclusion_complete") is True and not _red_flag(doc) else SETTLED_TONE
+    return NEUTRAL_TONE
+
+
+@register.filter
+def bristol_tone(status: str, result: Any) -> str:
+    """Bristol criteria met read green ("supports CNO") only with no red flag on the page."""
+    if status in (vocabulary.CRITERION_1_MET, vocabulary.CRITERION_2_MET):
+        return NEUTRAL_TONE if _red_flag(_result_of(result)) else COMPLETE_TONE
+    if status == vocabulary.INSUFFICIENT_DATA:
+        return MISSING_TONE
+    return NEUTRAL_TONE
+
+
+@register.filter
+def jansson_view(jansson: dict[str, Any] | None, result: Any) -> dict[str, Any]:
+    """What the Jansson panel says: the verdict (none when not applicable), and "up to N" only when some
+    items are unknown. ``result.jansson|jansson_view:result``."""
+    j = jansson or {}
+    items = j.get("items") or {}
+    unknown = [item for item in vocabulary.JANSSON_ITEMS if items.get(item.code) is None]
+    applicable = j.get("applicable") is not False
+    supports = j.get("supports_nbo")
+    if not applicable:
+        verdict, tone = "not_applicable", NEUTRAL_TONE
+    elif supports is True:
+        verdict, tone = (
+            ("supports_held", NEUTRAL_TONE) if _red_flag(_result_of(result)) else ("supports", COMPLETE_TONE)
+        )
+    elif supports is False:
+        verdict, tone = "below", NEUTRAL_TONE
+    elif unknown:
+        verdict, tone = "undecided", MISSING_TONE
+    else:
+        verdict, tone = "", NEUTRAL_TONE  # no verdict and nothing unknown: say nothing rather than guess
+    return {
+        "applicable": applicable,
+        "points": j.get("points"),
+        "possible_max": j.get("possible_max"),
+        "threshold": j.get("threshold", vocabulary.JANSSON_THRESHOLD),
+        "max": vocabulary.JANSSON_MAX,
+        "unknown": len(unknown),
+        "verdict": verdict,
+        "label": JANSSON_VERDICTS.get(verdict, ""),
+        "tone": tone,
+    }
+
+
+@register.filter
+def finding_parts(text: str) -> tuple[str, str]:
+    """A finding's text as (what was found, what it means): "Fever reported" / "bacterial osteomyelitis not
+    excluded; …". The card shows the first in bold, once (the rule's title is behind "Source")."""
+    head, sep, rest = (text or "").partition(": ")
+    if not sep or len(head) > 90:
+        return text or "", ""
+    return head, rest
+
+
+@register.filter
+def age_on(birth_date: datetime.date | None, on: datetime.date | None = None) -> int | None:
+    """Whole years from ``birth_date`` to ``on`` (today when None); None without a birth date."""
+    if birth_date is None:
+        return None
+    day = on or datetime.date.today()
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+@register.filter
+def drug_class_label(code: str) -> str:
+    """A treatment class in words ("TNF inhibitor"), from patients.choices.DrugClass."""
+    return DrugClass(code).label if code in DrugClass.values else code

@@ -130,7 +130,7 @@ def test_three_lesion_symmetric_episode_meets_bristol_criterion_1_without_biopsy
     page.get_by_role("button", name="Save and assess").click()
 
     expect(page.get_by_role("heading", name=re.compile("Exclusion assessment"))).to_be_visible()
-    expect(page.locator('[data-bristol="criterion_1_met"]')).to_contain_text("criterion_1_met")
+    expect(page.locator('[data-bristol="criterion_1_met"] .badge')).to_contain_text("Criterion 1 met")
     expect(page.locator("[data-biopsy-banner]")).to_have_count(0)
     expect(page.locator("[data-differential]")).to_have_count(5)
     expect(page.locator('[data-differential="hypophosphatasia"] .badge')).to_have_text("Excluded")

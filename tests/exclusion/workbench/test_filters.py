@@ -42,6 +42,7 @@ def api(user, query: str) -> set[str]:
         ("review=1", "open_flag=true", {"F-UNI"}),
         ("incomplete=1", "exclusion_complete=false", {"F-UNI", "F-NOLABS"}),
         ("q=uni", "record_number=F-UNI", {"F-UNI"}),
+        ("q=f-uni", "record_number=f-uni", {"F-UNI"}),  # record numbers match without regard to case
         ("biopsy=1&incomplete=1", "biopsy_recommended=true&exclusion_complete=false", {"F-UNI"}),
     ],
 )
