@@ -93,3 +93,29 @@ MONOGENIC = (
     "al. J Med Genet 2005;42:551 "
     "(Majeed, LPIN2); DIRA (IL1RN): Sakran W, et al. Pediatr Infect Dis J 2013;32(1):94"
 )
+
+# --- Spine and treatment prompts (reference §6, §7 and rules J1–J4; only what the reference gives) --------
+DANGELO_2021 = "d'Angelo P, et al. Pediatr Radiol 2021;51:282–288. PMID 33033917"
+GUARIENTO_2023 = (
+    "Guariento A, et al. MRI features of spinal CRMO/CNO in children. Pediatr Radiol 2023;53:2092–2103. "
+    "PMID 37204463"
+)
+BECK_2010 = (
+    "Beck C, Morbach H, Beer M, et al. Chronic nonbacterial osteomyelitis in childhood: prospective "
+    "follow-up during the first year of anti-inflammatory treatment. Arthritis Res Ther 2010;12(2):R74. "
+    "doi:10.1186/ar2992"
+)
+ARNOLDI_2017 = (
+    "Arnoldi AP, Schlett CL, Douis H, et al. Whole-body MRI in patients with non-bacterial osteitis: "
+    "radiological findings and correlation with clinical data. Eur Radiol 2017;27(6):2391–2399 "
+    "(no DOI/PMID in reference)"
+)
+ZHAO_2018_CTP = (
+    "Zhao Y, et al. CARRA consensus treatment plans for CNO. Arthritis Care Res 2018;70(8):1228–1237. "
+    "doi:10.1002/acr.23462. PMID 29112802"
+)
+BHAT_2019 = "Bhat CS, et al. Pamidronate in CNO. Pediatr Rheumatol 2019. doi:10.1186/s12969-019-0340-7"
+MAJEED_IL1 = (
+    "Majeed syndrome: response to IL-1 blockade, not to TNF blockade (PMC3660147; no DOI/PMID in "
+    "reference); Garg M, et al. JCI Insight 2017;2(16):e94838 (no DOI/PMID in reference)"
+)

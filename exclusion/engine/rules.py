@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from . import citations as C
 from . import vocabulary as V
+from .prompts import PROMPTS
 from .snapshot import Snapshot
 from .thresholds import (
     CRP_RAISED_MG_L,
@@ -1458,5 +1459,6 @@ EULAR_STATUS = register(
 
 def rule_catalogue() -> list[dict[str, Any]]:
     """All rules in registration order (stable): infection, malignancy, hypophosphatasia, scurvy, monogenic,
-    biopsy, Bristol, Jansson, EULAR/ACR 2025."""
-    return [rule.as_dict() for rule in REGISTRY.values()]
+    biopsy, Bristol, Jansson, EULAR/ACR 2025; then the activity summary's spine and treatment prompts."""
+    # The prompts are catalogued, never assessed: they stay out of REGISTRY (every rule there is evaluated).
+    return [rule.as_dict() for rule in REGISTRY.values()] + [prompt.as_dict() for prompt in PROMPTS]

@@ -470,6 +470,8 @@ BIOPSY: Final = "biopsy"
 BRISTOL: Final = "bristol"
 JANSSON: Final = "jansson"
 EULAR_ACR_2025: Final = "eular_acr_2025"
+# The activity summary's decision-support prompts (exclusion.engine.prompts): catalogued, never assessed.
+PROMPT: Final = "prompt"
 
 RULE_GROUPS: Terms[RuleGroup] = Terms(
     "rule_group",
@@ -483,6 +485,7 @@ RULE_GROUPS: Terms[RuleGroup] = Terms(
         RuleGroup(code=BRISTOL, prefix="BRISTOL-", label="Bristol criteria"),
         RuleGroup(code=JANSSON, prefix="JANSSON-", label="Jansson clinical score"),
         RuleGroup(code=EULAR_ACR_2025, prefix="EULAR-", label="EULAR/ACR 2025 classification gate"),
+        RuleGroup(code=PROMPT, prefix="PROMPT-", label="Spine and treatment prompts"),
     ),
 )
 

@@ -17,9 +17,11 @@ from rest_framework.response import Response
 from cno_app.api.openapi import errors
 from cno_app.api.pagination import PAGE_PARAMETERS, KeysetPage, paginated, paginated_response_data
 from cno_app.api.views import ApiView, validated
+from exclusion.engine.prompts import PROMPTS
 from exclusion.summaries.models import ActivityState
 from exclusion.summaries.selectors import summaries_list, summary_get
 from patients import selectors as patient_selectors
+from patients.choices import DrugClass
 
 
 class SummaryFilterInput(serializers.Serializer):
@@ -71,6 +73,87 @@ class SummaryTrendOutput(JsonRowOutput):
     physician_global_vas = serializers.FloatField(allow_null=True)
 
 
+class SummaryCourseOutput(JsonRowOutput):
+    drug_class = serializers.ChoiceField(choices=DrugClass.choices)
+    drug = serializers.CharField()
+    started_on = serializers.DateField()
+
+
+class SummaryTreatmentOutput(JsonRowOutput):
+    current = SummaryCourseOutput(many=True, help_text="The ongoing courses (no dose is recorded).")
+    line = serializers.IntegerField(
+        help_text="Line of therapy: 0 with no course recorded, 1 for NSAIDs alone, plus one for each further "
+        "class ever used beyond NSAIDs (glucocorticoids, as bridging, never add one)."
+    )
+    since = serializers.DateField(
+        allow_null=True, help_text="Since when the current combination has run; null with no ongoing course."
+    )
+
+
+class SummaryResponseOutput(JsonRowOutput):
+    pedcno = serializers.IntegerField(
+        allow_null=True, help_text="PedCNO level (0/30/50/70/90) of the latest episode against the baseline."
+    )
+    label = serializers.CharField(help_text='"PedCNO50" or "not evaluable".')
+    not_evaluable_reason = serializers.ChoiceField(
+        allow_null=True,
+        choices=[
+            "no_current_treatment",
+            "no_baseline_episode",
+            "no_follow_up_episode",
+            "variables_not_evaluable",
+        ],
+    )
+    since = serializers.DateField(allow_null=True, help_text="Start of the current combination.")
+    baseline_episode_id = serializers.IntegerField(
+        allow_null=True, help_text="The episode at or last before the start of the current combination."
+    )
+    baseline_assessed_on = serializers.DateField(allow_null=True)
+    episode_id = serializers.IntegerField(allow_null=True, help_text="The latest episode, when after it.")
+    assessed_on = serializers.DateField(allow_null=True)
+    source = serializers.CharField(help_text="The PedCNO definition used (recalled, not yet checked).")
+
+
+class SummaryCdasOutput(JsonRowOutput):
+    episode_id = serializers.IntegerField()
+    assessed_on = serializers.DateField()
+    patient_pain = serializers.FloatField(allow_null=True)
+    patient_global = serializers.FloatField(allow_null=True)
+    clinical_lesion_count = serializers.IntegerField(help_text="Bones with a symptomatic lesion.")
+
+
+class SummaryPromptOutput(JsonRowOutput):
+    code = serializers.ChoiceField(choices=[(p.code, p.title) for p in PROMPTS])
+    text = serializers.CharField()
+    source = serializers.CharField()
+
+
+class SummarySpineSightingOutput(JsonRowOutput):
+    episode_id = serializers.IntegerField()
+    assessed_on = serializers.DateField()
+    active = serializers.BooleanField()
+    collapse = serializers.BooleanField()
+
+
+class SummarySpineLevelOutput(JsonRowOutput):
+    site = serializers.CharField()
+    level = serializers.CharField(help_text='e.g. "T7"; empty when not given.')
+    first_seen_on = serializers.DateField()
+    last_seen_on = serializers.DateField()
+    active_now = serializers.BooleanField(
+        allow_null=True, help_text="Active at the latest episode; null when not imaged then."
+    )
+    collapse = serializers.BooleanField()
+    collapse_first_seen_on = serializers.DateField(allow_null=True)
+    seen = SummarySpineSightingOutput(many=True)
+
+
+class SummarySpineOutput(JsonRowOutput):
+    levels = SummarySpineLevelOutput(many=True)
+    any_active_now = serializers.BooleanField()
+    any_collapse = serializers.BooleanField()
+
+
 class SummaryOutput(serializers.Serializer):
     patient_id = serializers.IntegerField()
     site = serializers.CharField(source="patient.site.code")
@@ -90,6 +173,14 @@ class SummaryOutput(serializers.Serializer):
     spine_involved = serializers.BooleanField()
     vertebral_collapse = serializers.BooleanField()
     open_flag = serializers.BooleanField()
+    # Null only on a summary not yet recomputed since these were added (it is stale then).
+    treatment = SummaryTreatmentOutput(allow_null=True)
+    response = SummaryResponseOutput(allow_null=True)
+    cdas_components = SummaryCdasOutput(
+        allow_null=True, help_text="CDAS items of the latest episode; no total."
+    )
+    prompts = SummaryPromptOutput(many=True, help_text="Decision-support prompts (rule catalogue: PROMPT-*).")
+    spine = SummarySpineOutput(allow_null=True, help_text="Vertebral levels seen over time.")
 
 
 class PatientSummaryApi(ApiView):

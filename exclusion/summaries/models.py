@@ -65,6 +65,21 @@ class ActivitySummary(models.Model):
     vertebral_collapse = models.BooleanField(default=False)
     open_flag = models.BooleanField(default=False)
 
+    # In the light of treatment (exclusion.summaries.facts; null until first computed with them)
+    # {"current": [{"drug_class", "drug", "started_on"}], "line", "since"}
+    treatment = models.JSONField(null=True, blank=True)
+    # {"pedcno", "label", "not_evaluable_reason", "since", "baseline_episode_id", "baseline_assessed_on",
+    #  "episode_id", "assessed_on", "source"}: the latest episode against the current combination's start
+    response = models.JSONField(null=True, blank=True)
+    # {"episode_id", "assessed_on", "patient_pain", "patient_global", "clinical_lesion_count"}: no total
+    cdas_components = models.JSONField(null=True, blank=True)
+    # [{"code", "text", "source"}]: decision-support prompts of the rule catalogue (engine.prompts)
+    prompts = models.JSONField(default=list, blank=True)
+    # {"levels": [{"site", "level", "first_seen_on", "last_seen_on", "active_now", "collapse",
+    #  "collapse_first_seen_on", "seen": [{"episode_id", "assessed_on", "active", "collapse"}]}],
+    #  "any_active_now", "any_collapse"}
+    spine = models.JSONField(null=True, blank=True)
+
     class Meta:
         # Moved from the patients app with its data: the table keeps its name (migrations
         # patients 0005 and exclusion 0003 change only Django's state).

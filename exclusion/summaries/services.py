@@ -32,9 +32,10 @@ from django.utils import timezone
 
 from exclusion import engine
 from exclusion.assessments.models import Assessment
-from exclusion.summaries.facts import AssessmentFacts, EpisodeFacts, LesionFacts, summarise
+from exclusion.engine import vocabulary
+from exclusion.summaries.facts import AssessmentFacts, EpisodeFacts, LesionFacts, TreatmentFacts, summarise
 from exclusion.summaries.models import ActivitySummary
-from patients.models import Episode, Lesion, Patient
+from patients.models import Episode, Lesion, Patient, Treatment
 from patients.services import episode_reassess
 
 logger = logging.getLogger(__name__)
@@ -176,12 +177,16 @@ def _claim_stale(patient_ids: Sequence[int], *, now: datetime.datetime) -> dict[
 def _recompute_claimed(claims: dict[int, int], *, now: datetime.datetime) -> int:
     """Read the committed rows of the claimed patients, summarise each, write back in one statement."""
     facts = load_facts(list(claims))
+    treatments = load_treatments(list(claims))
     open_flags = _open_flag_patients(list(claims))
     ruleset = _current_ruleset()
     rows = []
     for patient_id, generation in claims.items():
         values = summarise(
-            facts.get(patient_id, []), open_flag=patient_id in open_flags, current_ruleset=ruleset
+            facts.get(patient_id, []),
+            open_flag=patient_id in open_flags,
+            current_ruleset=ruleset,
+            treatments=treatments.get(patient_id, []),
         )
         rows.append((patient_id, generation, values))
     return _write(rows, now=now)
@@ -205,6 +210,8 @@ def load_facts(patient_ids: Sequence[int]) -> dict[int, list[EpisodeFacts]]:
             "patient_global_vas",
             "physician_global_vas",
             "chaq",
+            "whole_body_mri",
+            "back_pain",
         )
     )
     episode_ids = [row[0] for row in episodes]
@@ -212,14 +219,24 @@ def load_facts(patient_ids: Sequence[int]) -> dict[int, list[EpisodeFacts]]:
         return {}
 
     lesions: dict[int, list[LesionFacts]] = defaultdict(list)
-    for episode_id, site, side, level, modality, marrow_oedema, collapse, active in (
+    for episode_id, site, side, level, modality, marrow_oedema, collapse, active, symptomatic in (
         Lesion.objects.filter(episode_id__in=episode_ids)
         .order_by()
         .values_list(
-            "episode_id", "site", "side", "level", "modality", "marrow_oedema", "vertebral_collapse", "active"
+            "episode_id",
+            "site",
+            "side",
+            "level",
+            "modality",
+            "marrow_oedema",
+            "vertebral_collapse",
+            "active",
+            "symptomatic",
         )
     ):
-        lesions[episode_id].append(LesionFacts(site, side, level, modality, marrow_oedema, collapse, active))
+        lesions[episode_id].append(
+            LesionFacts(site, side, level, modality, marrow_oedema, collapse, active, symptomatic)
+        )
 
     assessments = Assessment.objects.filter(episode_id__in=episode_ids)
     if connection.vendor == "postgresql":
@@ -228,15 +245,18 @@ def load_facts(patient_ids: Sequence[int]) -> dict[int, list[EpisodeFacts]]:
     else:
         assessments = assessments.latest_per_episode().order_by()
     latest: dict[int, AssessmentFacts] = {}
-    for episode_id, ruleset, biopsy, complete, bristol, points in assessments.values_list(
+    for episode_id, ruleset, biopsy, complete, bristol, points, monogenic in assessments.values_list(
         "episode_id",
         "ruleset",
         "biopsy_recommended",
         "exclusion_complete",
         "bristol_status",
         "result__jansson__points",
+        "result__differentials__monogenic__status",
     ):
-        latest[episode_id] = AssessmentFacts(ruleset, biopsy, complete, bristol, points)
+        latest[episode_id] = AssessmentFacts(
+            ruleset, biopsy, complete, bristol, points, monogenic_concern=monogenic == vocabulary.CONCERN
+        )
 
     facts: dict[int, list[EpisodeFacts]] = defaultdict(list)
     for (
@@ -249,6 +269,8 @@ def load_facts(patient_ids: Sequence[int]) -> dict[int, list[EpisodeFacts]]:
         patient_global,
         physician_global,
         chaq,
+        whole_body_mri,
+        back_pain,
     ) in episodes:
         facts[patient_id].append(
             EpisodeFacts(
@@ -262,9 +284,25 @@ def load_facts(patient_ids: Sequence[int]) -> dict[int, list[EpisodeFacts]]:
                 chaq,
                 lesions=tuple(lesions[episode_id]),
                 assessment=latest.get(episode_id),
+                whole_body_mri=whole_body_mri,
+                back_pain=back_pain,
             )
         )
     return facts
+
+
+def load_treatments(patient_ids: Sequence[int]) -> dict[int, list[TreatmentFacts]]:
+    """The treatment courses of these patients, in one query whatever the count (patient/start index)."""
+    treatments: dict[int, list[TreatmentFacts]] = defaultdict(list)
+    for treatment_id, patient_id, drug_class, drug, started_on, stopped_on, stop_reason in (
+        Treatment.objects.filter(patient_id__in=patient_ids)
+        .order_by("patient_id", "started_on", "id")
+        .values_list("id", "patient_id", "drug_class", "drug", "started_on", "stopped_on", "stop_reason")
+    ):
+        treatments[patient_id].append(
+            TreatmentFacts(drug_class, drug, started_on, stopped_on, stop_reason, id=treatment_id)
+        )
+    return treatments
 
 
 def _open_flag_patients(patient_ids: Sequence[int]) -> set[int]:
@@ -311,7 +349,14 @@ SUMMARY_VALUE_COLUMNS = (
     "spine_involved",
     "vertebral_collapse",
     "open_flag",
+    "treatment",
+    "response",
+    "cdas_components",
+    "prompts",
+    "spine",
 )
+# The columns stored as JSON documents.
+JSON_COLUMNS = frozenset({"latest", "trend", "treatment", "response", "cdas_components", "prompts", "spine"})
 
 
 def _write(rows: list[tuple[int, int, dict[str, Any]]], *, now: datetime.datetime) -> int:
@@ -340,7 +385,7 @@ def _write(rows: list[tuple[int, int, dict[str, Any]]], *, now: datetime.datetim
         params += [patient_id, generation, generation, stamp, generation, stamp, False, 1]
         for name in SUMMARY_VALUE_COLUMNS:
             value = values[name]
-            if name in ("latest", "trend"):
+            if name in JSON_COLUMNS:
                 value = json.dumps(value)
             elif isinstance(value, datetime.date):
                 value = ops.adapt_datefield_value(value)

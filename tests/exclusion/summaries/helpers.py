@@ -7,10 +7,10 @@ from typing import Any
 
 from exclusion import engine
 from exclusion.models import ActivitySummary
-from exclusion.summaries.facts import AssessmentFacts, EpisodeFacts, LesionFacts, summarise
+from exclusion.summaries.facts import AssessmentFacts, EpisodeFacts, LesionFacts, TreatmentFacts, summarise
 from exclusion.summaries.services import SUMMARY_VALUE_COLUMNS
 from exclusion.workbench.selectors import assessment_latest
-from patients.models import Episode, Patient, Site
+from patients.models import Episode, Patient, Site, Treatment
 from tests.factories import case, make_episode
 
 VALUE_FIELDS = SUMMARY_VALUE_COLUMNS
@@ -79,6 +79,7 @@ def from_scratch(patient: Patient) -> dict[str, Any]:
                         lesion.marrow_oedema,
                         lesion.vertebral_collapse,
                         lesion.active,
+                        lesion.symptomatic,
                     )
                     for lesion in episode.lesions.all()
                 ),
@@ -90,11 +91,20 @@ def from_scratch(patient: Patient) -> dict[str, Any]:
                     latest.exclusion_complete,
                     latest.bristol_status,
                     latest.result["jansson"]["points"],
+                    latest.result["differentials"]["monogenic"]["status"] == "concern",
                 ),
+                whole_body_mri=episode.whole_body_mri,
+                back_pain=episode.back_pain,
             )
         )
+    treatments = [
+        TreatmentFacts(t.drug_class, t.drug, t.started_on, t.stopped_on, t.stop_reason, id=t.id)
+        for t in Treatment.objects.filter(patient=patient)
+    ]
     open_flag = patient.flags.filter(status="open").exists() if hasattr(patient, "flags") else False
-    return summarise(facts, open_flag=open_flag, current_ruleset=engine.RULESET_VERSION)
+    return summarise(
+        facts, open_flag=open_flag, current_ruleset=engine.RULESET_VERSION, treatments=treatments
+    )
 
 
 def stored(patient: Patient) -> dict[str, Any]:

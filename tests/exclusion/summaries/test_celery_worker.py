@@ -91,6 +91,49 @@ def test_saving_an_episode_updates_the_summary_within_seconds(worker):
     assert stored(patient) == from_scratch(patient)
 
 
+def test_a_treatment_change_reaches_the_summary_api_through_the_worker(worker):
+    """Issue 14: stop naproxen for inefficacy, start adalimumab: the API's summary shows line 2, from the
+    worker, within seconds; another site's token gets a 404."""
+    from patients.treatments.services import treatment_create, treatment_update
+    from tests.clients import token_client
+    from tests.factories import make_user
+
+    north = make_site("NORTH")
+    patient = make_episode(north, "W-TX").patient
+    wait_for(lambda: fresh(patient.id), timeout=10)
+    naproxen = treatment_create(
+        actor=None,
+        patient=patient,
+        drug_class="nsaid",
+        drug="naproxen",
+        started_on=datetime.date(2024, 5, 10),
+    )
+    treatment_update(
+        actor=None,
+        treatment=naproxen,
+        version=1,
+        drug_class="nsaid",
+        drug="naproxen",
+        started_on=datetime.date(2024, 5, 10),
+        stopped_on=datetime.date(2024, 9, 1),
+        stop_reason="inefficacy",
+    )
+    treatment_create(
+        actor=None,
+        patient=patient,
+        drug_class="tnf_inhibitor",
+        drug="adalimumab",
+        started_on=datetime.date(2024, 9, 1),
+    )
+    wait_for(lambda: fresh(patient.id), timeout=10)
+    body = token_client(make_user(north, "clinician")).get(f"/api/v1/patients/{patient.id}/summary/").json()
+    assert body["treatment"]["line"] == 2
+    assert [course["drug"] for course in body["treatment"]["current"]] == ["adalimumab"]
+    assert {"response", "cdas_components", "prompts", "spine"} <= set(body)
+    outsider = token_client(make_user(make_site("SOUTH"), "clinician"))
+    assert outsider.get(f"/api/v1/patients/{patient.id}/summary/").status_code == 404
+
+
 def test_ten_quick_edits_cause_one_recompute(worker):
     episode = make_episode(make_site("NORTH"), "W-2")
     wait_for(lambda: fresh(episode.patient_id))
