@@ -36,7 +36,7 @@ def test_the_demo_command_loads_two_sites_and_prints_each_demo_user_once(db, set
 
     south = get_user_model().objects.get(username="south-clinician")
     assert {p.site.code for p in patient_list(user=south)} == {"SOUTH"}
-    assert "11 new treatment courses" in text
+    assert "12 new treatment courses" in text
     naproxen_then_adalimumab = Patient.objects.get(record_number="NF-1002").treatments.order_by("started_on")
     assert [(t.drug, t.stop_reason) for t in naproxen_then_adalimumab] == [
         ("naproxen", "remission"),

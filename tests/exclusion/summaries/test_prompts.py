@@ -4,9 +4,15 @@ boundary it checks. Pure facts in, the summary's `prompts` out."""
 from __future__ import annotations
 
 import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
 
 from exclusion.engine.prompts import PROMPTS_BY_CODE
+from exclusion.models import ActivitySummary
 from exclusion.summaries.facts import AssessmentFacts, EpisodeFacts, LesionFacts, TreatmentFacts, summarise
+from exclusion.summaries.services import summary_sweep
 
 D = datetime.date
 OEDEMA = LesionFacts("tibia", "left", modality="mri", marrow_oedema=True)
@@ -74,3 +80,20 @@ def test_monogenic_il1_j4_only_while_the_monogenic_differential_is_a_concern():
     assert "monogenic_il1" not in codes([assessed(False)])
     prompt = PROMPTS_BY_CODE["monogenic_il1"]
     assert "IL-1" in prompt.text and "consider" in prompt.text.lower()
+
+
+@pytest.mark.django_db
+def test_the_demo_data_shows_every_prompt_for_at_least_one_patient(settings):
+    """Issue 14, item 5: the demo histories exercise each prompt, so `make run` shows all five."""
+    settings.DEBUG = True
+    call_command("load_demo", stdout=StringIO())
+    summary_sweep(sync=True)
+    shown: dict[str, set[str]] = {}
+    for summary in ActivitySummary.objects.select_related("patient"):
+        for prompt in summary.prompts or []:
+            shown.setdefault(prompt["code"], set()).add(summary.patient.record_number)
+    assert set(shown) == set(PROMPTS_BY_CODE)
+    assert "SB-2017" in shown["nsaid_refractory"]  # MRI-active at two follow-ups on naproxen alone
+    assert "NF-1017" in shown["spine_second_line"]  # vertebral collapse
+    assert "SB-2014" in shown["monogenic_il1"]  # Majeed-like
+    assert "SB-2002" in shown["spine_imaging"]  # back pain at follow-up, femur and foot imaged only
