@@ -5,8 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-# Tests get their own database (pytest-django creates test_<name>) and their own Redis db numbers: one for
-# the broker, one for the shared cache (throttles and lockouts), as in production.
+# Tests get their own database (pytest-django creates test_<name>_gwN per worker) and their own Redis db
+# numbers: one for the broker, one for the shared cache (throttles and lockouts), as in production; the
+# second worker moves both two down (tests/settings.py).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cno
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 TEST_CACHE_URL ?= redis://127.0.0.1:6379/14
@@ -33,7 +34,7 @@ services:
 	./scripts/ensure_services.sh
 
 test: install services
-	$(TEST_ENV) $(BIN)/pytest
+	$(TEST_ENV) $(BIN)/pytest -n 2
 
 test-fast: install services
 	$(TEST_ENV) $(BIN)/pytest -m "not browser and not slow"
