@@ -20,6 +20,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("cno_app.api.urls")),
     re_path(r"^api/", api_not_found),  # unknown API paths: JSON 404, never a debug page
+    path("fhir/r4/", include("exclusion.interop.fhir.urls")),
     path("review/", include("exclusion.review.urls")),
     path("tokens/", include("patients.tokens.urls")),
     path("audit/", include("patients.auditlog.urls")),
