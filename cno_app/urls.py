@@ -4,6 +4,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path, re_path
 
 from cno_app.api.exceptions import api_not_found
+from exclusion.interop.cds_hooks import views as cds_views
 from exclusion.workbench import urls as workbench_urls
 from patients import urls as record_urls
 
@@ -21,6 +22,8 @@ urlpatterns = [
     path("api/v1/", include("cno_app.api.urls")),
     re_path(r"^api/", api_not_found),  # unknown API paths: JSON 404, never a debug page
     path("fhir/r4/", include("exclusion.interop.fhir.urls")),
+    path("cds-services", cds_views.DiscoveryView.as_view(), name="cds-discovery"),
+    path("cds-services/", include("exclusion.interop.cds_hooks.urls")),
     path("review/", include("exclusion.review.urls")),
     path("tokens/", include("patients.tokens.urls")),
     path("audit/", include("patients.auditlog.urls")),

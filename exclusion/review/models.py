@@ -156,6 +156,8 @@ class FlagEventKind(models.TextChoices):
     REVISED = "revised", "Decision revised"
     REOPENED = "reopened", "Reopened"
     AUTO_RESOLVED = "auto_resolved", "Resolved automatically"
+    # A clinician accepted or overrode a CDS Hooks card about this flag in the EHR.
+    EHR_FEEDBACK = "ehr_feedback", "EHR card feedback"
 
 
 class AppendOnlyQuerySet(models.QuerySet["FlagEvent"]):

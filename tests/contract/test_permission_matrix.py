@@ -153,6 +153,25 @@ ENDPOINTS = [
         "fhir patient everything", "GET", lambda t: f"/fhir/r4/Patient/{t.patient.id}/$everything", READ, 404
     ),
     Endpoint("fhir read codesystem", "GET", lambda t: "/fhir/r4/CodeSystem/cno-differential", READ, 200),
+    # CDS Hooks (issue 15): discovery is public; the service and its feedback take a registered CDS client's
+    # signed JWT only, so no API token of any role gets in (401, as for anyone without a valid JWT).
+    Endpoint("cds discovery", "GET", lambda t: "/cds-services", READ, 200, anonymous=200),
+    Endpoint(
+        "cds service",
+        "POST",
+        lambda t: "/cds-services/cno-exclusion",
+        dict.fromkeys(ROLES, 401),
+        401,
+        body=lambda t: {"hook": "patient-view", "hookInstance": "x", "context": {"patientId": "p"}},
+    ),
+    Endpoint(
+        "cds feedback",
+        "POST",
+        lambda t: "/cds-services/cno-exclusion/feedback",
+        dict.fromkeys(ROLES, 401),
+        401,
+        body=lambda t: {"feedback": []},
+    ),
     # $cno-assess assesses the posted Bundle and stores nothing: any role at a site may call it.
     Endpoint(
         "fhir cno-assess",

@@ -24,6 +24,8 @@ DIFFERENTIAL = "cno-differential"
 DIFFERENTIAL_STATUS = "cno-differential-status"
 LESION_FEATURE = "cno-lesion-feature"
 BIOPSY_RECOMMENDATION = "cno-biopsy-recommendation"
+REVIEW_DECISION = "cno-review-decision"
+NOT_INDICATED_REASON = "cno-biopsy-not-indicated-reason"
 
 
 def canonical(codesystem_id: str) -> str:
@@ -57,6 +59,18 @@ def _lesion_features() -> tuple[tuple[str, str, str], ...]:
     return tuple(concepts)
 
 
+def _review_models() -> Any:
+    from exclusion.review import models
+
+    return models
+
+
+def _choices(choices: Any) -> tuple[tuple[str, str, str], ...]:
+    # The review queue's decisions and reasons (exclusion.review.models), offered as CDS Hooks override
+    # reasons; imported here for the same reason as the Lesion model above.
+    return tuple((value, str(label), str(label)) for value, label in choices.choices)
+
+
 def specs() -> dict[str, CodeSystemSpec]:
     """Every CodeSystem of the project, by id."""
     biopsy = vocabulary.RULE_GROUPS[vocabulary.BIOPSY].label
@@ -85,6 +99,18 @@ def specs() -> dict[str, CodeSystemSpec]:
             biopsy,
             f"{biopsy} (code {vocabulary.BIOPSY!r}) and the reasons the rules give for considering a biopsy.",
             ((vocabulary.BIOPSY, biopsy, biopsy), *_terms(vocabulary.BIOPSY_REASONS)),
+        ),
+        CodeSystemSpec(
+            REVIEW_DECISION,
+            "CNO review decisions",
+            "What a rheumatology reviewer decided about a flagged case (a CDS Hooks override reason).",
+            _choices(_review_models().Decision),
+        ),
+        CodeSystemSpec(
+            NOT_INDICATED_REASON,
+            "Why a biopsy was judged not indicated",
+            "A reviewer's reason for not taking a biopsy the rules consider (a CDS Hooks override reason).",
+            _choices(_review_models().NotIndicatedReason),
         ),
     )
     return {spec.id: spec for spec in items}

@@ -71,7 +71,7 @@ def _parse_when(value: object) -> _When | None:
     return _When(instant, day)
 
 
-def _observation_when(observation: dict[str, Any]) -> _When | None:
+def observation_when(observation: dict[str, Any]) -> _When | None:
     period = observation.get("effectivePeriod")
     for value in (
         observation.get("effectiveDateTime"),
@@ -264,7 +264,7 @@ def case_from_fhir(
             warnings.append(f"{label}: subject {other} is not the Patient given; ignored.")
             continue
         analyte = known[0]
-        when = _observation_when(observation)
+        when = observation_when(observation)
         # Undated Observations count as older than any dated one.
         order = (0, datetime.datetime.min.replace(tzinfo=datetime.UTC), index)
         if when is not None:
