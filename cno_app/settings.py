@@ -185,6 +185,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1_048_576  # 1 MiB: a case document is a few kB.
 # The episode form with its 100 lesions (the contract's limit) of about 20 fields each, and the rest of the
 # episode: Django's default of 1000 would refuse a legitimate form with a bare 400 before it is validated.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2500
+# Registry jobs (imports and exports): private files, never served directly; an upload of at most 200 MB
+# (a 100,000-row records.csv is about 60 MB). Uploads stream to disk, not memory.
+REGISTRY_DIR = Path(os.environ.get("CNO_REGISTRY_DIR", VAR_DIR / "registry"))
+# A running job that has reported no progress for this long has lost its worker (it reports every second
+# or so); it is then marked failed with its report so far.
+REGISTRY_JOB_STALE_SECONDS = int(os.environ.get("CNO_REGISTRY_JOB_STALE_SECONDS", "120"))
+REGISTRY_IMPORT_MAX_BYTES = int(os.environ.get("CNO_REGISTRY_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 
 # Email (reviewers are told when a flag opens): the console in development, SMTP otherwise (EMAIL_HOST...).
 EMAIL_BACKEND = os.environ.get(

@@ -2,6 +2,7 @@
 
 from exclusion.assessments.models import Assessment
 from exclusion.interop.cds_hooks.models import CdsCallSeen, CdsCard, CdsClient, CdsFeedback
+from exclusion.registry.models import RegistryJob
 from exclusion.review.models import Flag, FlagEvent, SignOff
 from exclusion.summaries.models import ActivityState, ActivitySummary
 
@@ -14,6 +15,7 @@ __all__ = [
     "CdsClient",
     "CdsFeedback",
     "Flag",
+    "RegistryJob",
     "FlagEvent",
     "SignOff",
 ]

@@ -41,6 +41,8 @@ from patients.casedoc import episode_to_case
 from patients.models import AuditEntry, Episode, Patient, Site, Treatment
 
 CHUNK_SIZE = 200
+PASSES = 4  # records.csv, cases.jsonl, assessments.jsonl, summaries.jsonl each read every patient once
+PROGRESS_EVERY = 25  # patients
 FILES = (
     "README.txt",
     "data_dictionary.csv",
@@ -354,10 +356,12 @@ def registry_export(
     out: str | os.PathLike[str] | IO[bytes],
     deidentify: bool = False,
     chunk_size: int = CHUNK_SIZE,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ExportSummary:
     """Write the site's registry export zip to ``out`` (a path, written whole or not at all, or a binary
     file) and audit it. Only the site's admins may export; ``actor=None`` is a system job (a command run
-    on the server). Raises PermissionDenied."""
+    on the server). `progress(done, total)` counts patients over the export's passes (one per file of
+    records, cases, assessments and summaries). Raises PermissionDenied."""
     if actor is not None and not can_administer(actor, site.pk):
         raise PermissionDenied("Only a site administrator may export the site's registry data.")
     summary = ExportSummary(
@@ -371,11 +375,23 @@ def registry_export(
     with _snapshot():
         ids = _patient_order(site, pseudonyms)
 
+        total = PASSES * len(ids)
+        done = 0
+        if progress is not None:
+            progress(done, total)
+
         def records() -> Iterator[_Record]:
-            return _records(ids, pseudonyms, chunk_size)
+            nonlocal done
+            for record in _records(ids, pseudonyms, chunk_size):
+                yield record
+                done += 1
+                if progress is not None and done % PROGRESS_EVERY == 0:
+                    progress(done, total)
 
         _write(out, records, summary, deidentify, actor, chunk_size)
         _audit(actor, site, summary)
+    if progress is not None:
+        progress(total, total)
     return summary
 
 

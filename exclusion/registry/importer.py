@@ -186,13 +186,15 @@ def cases_import(
     fmt: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    watch: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
     """Import the file into `site` (see the module's docstring) and report what was done.
 
     `source` is a path or a binary file (read from its current position), or the registry export's zip
     (its records.csv is read, or its cases.jsonl with fmt="jsonl"); `fmt` is "jsonl", "csv" or None to
     tell from the file's name or first byte. `progress(done, total)` is called every PROGRESS_EVERY
-    rows and at the end (`total` is None when the file cannot be read twice). PermissionDenied unless the
+    rows and at the end (`total` is None when the file cannot be read twice); `watch(report)` is given
+    the report as soon as it exists, so a job can save it as it grows. PermissionDenied unless the
     actor may edit clinical records at the site; ImportFileError when the file cannot be read at all.
     """
     require_edit_clinical(actor, site.id)  # before reading a byte
@@ -202,6 +204,8 @@ def cases_import(
             raise ImportFileError(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
         total = _count_rows(binary, fmt)
         report = ImportReport(fmt=fmt, dry_run=dry_run)
+        if watch is not None:
+            watch(report)
         run = _Run(actor=actor, site=site, report=report, progress=progress, total=total)
         records = _jsonl_records(binary) if fmt == "jsonl" else _csv_records(binary)
         if dry_run:

@@ -41,6 +41,23 @@ def rng(field: str) -> list:
     return [MinValueValidator(low), MaxValueValidator(high)]
 
 
+# The range and choice constraints below restate their fields' own validators and choices, which
+# full_clean checks in Python without a query. The database still enforces them; validating them again
+# in full_clean would cost one query each (about 30 per episode and its lesions), so it is skipped.
+FIELD_CHECKED: set[str] = set()
+
+
+class FieldCheckedConstraints(models.Model):
+    class Meta:
+        abstract = True
+
+    def get_constraints(self):  # type: ignore[no-untyped-def] - Django's own signature
+        return [
+            (model, [c for c in constraints if c.name not in FIELD_CHECKED])
+            for model, constraints in super().get_constraints()
+        ]
+
+
 def _range_constraints(prefix: str, fields: list[str]) -> list[models.CheckConstraint]:
     constraints = []
     for field in fields:
@@ -52,6 +69,7 @@ def _range_constraints(prefix: str, fields: list[str]) -> list[models.CheckConst
                 name=f"{prefix}_{field}_range",
             )
         )
+        FIELD_CHECKED.add(f"{prefix}_{field}_range")
     return constraints
 
 
@@ -59,6 +77,7 @@ def _choice_constraint(prefix: str, field: str, choices: type[models.TextChoices
     condition = Q(**{f"{field}__in": choices.values})
     if nullable:
         condition |= Q(**{f"{field}__isnull": True})
+    FIELD_CHECKED.add(f"{prefix}_{field}_valid")
     return models.CheckConstraint(condition=condition, name=f"{prefix}_{field}_valid")
 
 
@@ -176,7 +195,7 @@ class Patient(AuditedModel):
         return self.site_id
 
 
-class Episode(AuditedModel):
+class Episode(FieldCheckedConstraints, AuditedModel):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="episodes")
     assessed_on = models.DateField()
     onset_on = models.DateField(null=True, blank=True)
@@ -322,7 +341,7 @@ class Episode(AuditedModel):
         return self.patient.site_id
 
 
-class Lesion(AuditedModel):
+class Lesion(FieldCheckedConstraints, AuditedModel):
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="lesions")
     site = models.CharField(max_length=20, choices=BoneSite.choices)
     side = models.CharField(max_length=10, choices=Side.choices, default=Side.MIDLINE)
@@ -366,7 +385,7 @@ class Lesion(AuditedModel):
         return self.episode.patient.site_id
 
 
-class Biopsy(AuditedModel):
+class Biopsy(FieldCheckedConstraints, AuditedModel):
     episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="biopsy")
     histology = models.CharField(max_length=15, choices=Histology.choices, null=True, blank=True)
     culture = models.CharField(max_length=10, choices=BiopsyCulture.choices, null=True, blank=True)
