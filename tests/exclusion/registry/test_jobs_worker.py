@@ -58,4 +58,3 @@ def test_an_import_queued_by_a_request_runs_on_the_worker_and_reports_as_it_goes
     assert job.report["episodes"]["created"] == 120
     assert Episode.objects.count() == 120
     assert any(0 < done < 120 for done in seen), f"progress never seen between start and end: {seen}"
-
