@@ -25,6 +25,7 @@ urlpatterns = [
     path("cds-services", cds_views.DiscoveryView.as_view(), name="cds-discovery"),
     path("cds-services/", include("exclusion.interop.cds_hooks.urls")),
     path("review/", include("exclusion.review.urls")),
+    path("registry/", include("exclusion.registry.urls")),
     path("tokens/", include("patients.tokens.urls")),
     path("audit/", include("patients.auditlog.urls")),
     # One "patients" namespace for the clinician's pages: the record's (patients) and the derived ones.

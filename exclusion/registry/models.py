@@ -7,14 +7,28 @@ export's zip until someone deletes the job. The report is the importer's or expo
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage
 from django.db import models
 
 
+class RegistryStorage(FileSystemStorage):
+    """Private storage for uploads and exports, at REGISTRY_DIR as it is when a file is read or written
+    (Django's own reads its location once; tests and a worker started elsewhere may point it elsewhere)."""
+
+    @property  # type: ignore[override]
+    def base_location(self) -> str:
+        return str(settings.REGISTRY_DIR)
+
+    @property  # type: ignore[override]
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
 def registry_storage() -> Storage:
-    """Private storage for uploads and exports (a callable, so tests and deployments may move it)."""
-    return FileSystemStorage(location=settings.REGISTRY_DIR)
+    return RegistryStorage()
 
 
 class JobKind(models.TextChoices):

@@ -116,6 +116,12 @@ def administers_a_site(user: Any) -> bool:
 
 
 @register.filter
+def edits_at_a_site(user: Any) -> bool:
+    """For the navigation: clinicians and site admins import (and site admins export) registry data."""
+    return bool(access.site_ids(user, access.CLINICAL_EDIT_ROLES))
+
+
+@register.filter
 def rule_source(code: str) -> str:
     """The citation of a rule, straight from the engine's catalogue (never typed into a template)."""
     rule = _rules().get(code)
