@@ -59,7 +59,7 @@ def export_job_start(*, actor: Actor, site: Site, deidentify: bool = False) -> R
 
 
 def import_job_start(
-    *, actor: Actor, site: Site, upload: UploadedFile, dry_run: bool = False, fmt: str | None = None
+    *, actor: Actor, site: Site, upload: UploadedFile[bytes], dry_run: bool = False, fmt: str | None = None
 ) -> RegistryJob:
     """Store the upload and queue its import into the site. PermissionDenied unless the actor may change
     clinical records there; ValidationError (by field) for a file that is empty, too big or of an

@@ -340,7 +340,7 @@ def feedback_read(*, client: CdsClient, body: Any) -> list[FeedbackItem]:
             "outcomeTimestamp": stamp.astimezone(datetime.UTC).isoformat(),
         }
         digest = hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
-        read.append(FeedbackItem(card, outcome, reason, stamp, digest))
+        read.append(FeedbackItem(card, str(outcome), reason, stamp, digest))
     if errors:
         raise FeedbackError(errors)
     return read
