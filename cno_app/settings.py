@@ -262,6 +262,11 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Two choice sets share the field name `status` (flags, registry jobs): name the jobs' apart.
+    "ENUM_NAME_OVERRIDES": {
+        "FlagStatusEnum": "exclusion.review.models.FlagStatus",
+        "RegistryJobStatusEnum": "exclusion.registry.models.JobStatus",
+    },
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,

@@ -59,8 +59,9 @@ def _generate(patients: int) -> None:
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO patients_site (code, name) VALUES ('BENCH-A', 'Bench A (synthetic)'), "
-            "('BENCH-B', 'Bench B (synthetic)') ON CONFLICT (code) DO NOTHING"
+            "INSERT INTO patients_site (code, name, require_otp) VALUES "
+            "('BENCH-A', 'Bench A (synthetic)', false), ('BENCH-B', 'Bench B (synthetic)', false) "
+            "ON CONFLICT (code) DO NOTHING"
         )
         cursor.execute(
             """
@@ -164,7 +165,7 @@ def _floor(patient_ids: list[int]) -> float:
             "INSERT INTO patients_activitysummary (patient_id, dirty, claimed_generation, claimed_at, "
             "computed_generation, computed_at, stale, recompute_count, ruleset, episodes_count, "
             "first_assessed_on, latest_assessed_on, latest, trend, activity_state, pedcno, severe_course, "
-            "silent_activity, spine_involved, vertebral_collapse, open_flag) VALUES %s "
+            "silent_activity, spine_involved, vertebral_collapse, open_flag, prompts) VALUES %s "
             "ON CONFLICT (patient_id) DO UPDATE SET "
             "latest = EXCLUDED.latest, trend = EXCLUDED.trend, computed_at = EXCLUDED.computed_at, "
             "episodes_count = EXCLUDED.episodes_count, activity_state = EXCLUDED.activity_state, "
@@ -196,11 +197,12 @@ def _floor(patient_ids: list[int]) -> float:
                     False,
                     False,
                     False,
+                    "[]",
                 )
                 for pid in patient_ids
             ],
             template="(%s, %s, %s, %s::timestamptz, %s, %s::timestamptz, %s, %s, %s, %s, %s::date, %s::date, "
-            "%s::jsonb, %s::jsonb, %s, %s, %s, %s, %s, %s, %s)",
+            "%s::jsonb, %s::jsonb, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)",
             page_size=len(patient_ids),
         )
     return time.perf_counter() - started

@@ -15,9 +15,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from rest_framework.test import APIClient
 
 from exclusion.models import Flag
+from exclusion.registry.models import JobKind, JobStatus, RegistryJob
 from exclusion.summaries.services import summary_recompute_chunk
 from patients.models import SiteMembership
 from tests.clients import token_client
@@ -29,6 +33,21 @@ READ = dict.fromkeys(ROLES, 200)
 
 def write(ok: int) -> dict[str, int]:
     return {"clinician": ok, "reviewer": 403, "site_admin": ok, "api_client": 403, "api_client_write": ok}
+
+
+# Registry exports are a site administrator's; a job is seen by its creator and the site's administrators,
+# so a job of someone else does not exist for the other roles (404, never 403).
+ADMIN_ONLY = {
+    "clinician": 403,
+    "reviewer": 403,
+    "site_admin": 202,
+    "api_client": 403,
+    "api_client_write": 403,
+}
+
+
+def admin_sees(ok: int) -> dict[str, int]:
+    return {role: ok if role == "site_admin" else 404 for role in ROLES}
 
 
 REVIEW_ONLY = {
@@ -50,10 +69,16 @@ class Endpoint:
     other: int | str
     body: Callable[[Any], dict] | None = None  # target -> body
     anonymous: int = 401
+    multipart: bool = False  # the body is a form with files (an upload), not JSON
 
 
 def treatment_body(target: Any) -> dict[str, Any]:
     return {"drug_class": "nsaid", "drug": "ibuprofen", "started_on": "2024-05-10"}
+
+
+def upload() -> SimpleUploadedFile:
+    line = json.dumps({"record_number": "IMP-1", "case": contract_example()})
+    return SimpleUploadedFile("cohort.jsonl", (line + "\n").encode())
 
 
 def unifocal_case() -> dict[str, Any]:
@@ -144,6 +169,32 @@ ENDPOINTS = [
         404,
         body=lambda t: {"decision": "biopsy_ordered"},
     ),
+    # Registry jobs (exports and imports of a site's records). Lists show only the jobs the user may see.
+    Endpoint("list exports", "GET", lambda t: "/api/v1/exports/", READ, 200),
+    Endpoint(
+        "start export",
+        "POST",
+        lambda t: "/api/v1/exports/",
+        ADMIN_ONLY,
+        404,
+        body=lambda t: {"site": t.site.code, "deidentify": True},
+    ),
+    Endpoint("read export", "GET", lambda t: f"/api/v1/exports/{t.export.id}/", admin_sees(200), 404),
+    Endpoint(
+        "download export", "GET", lambda t: f"/api/v1/exports/{t.export.id}/download/", admin_sees(200), 404
+    ),
+    Endpoint("delete export", "DELETE", lambda t: f"/api/v1/exports/{t.export.id}/", admin_sees(204), 404),
+    Endpoint("list imports", "GET", lambda t: "/api/v1/imports/", READ, 200),
+    Endpoint(
+        "start import",
+        "POST",
+        lambda t: "/api/v1/imports/",
+        write(202),
+        404,
+        body=lambda t: {"site": t.site.code, "dry_run": "true", "file": upload()},
+        multipart=True,
+    ),
+    Endpoint("read import", "GET", lambda t: f"/api/v1/imports/{t.import_job.id}/", admin_sees(200), 404),
     Endpoint("schema", "GET", lambda t: "/api/v1/schema/", READ, 200, anonymous=200),
     Endpoint("docs", "GET", lambda t: "/api/v1/docs/", READ, 200, anonymous=200),
     # FHIR R4 (issue 15): the same tokens and scoping; metadata is public (no patient data in it).
@@ -200,18 +251,36 @@ def _cells() -> list[Any]:
     return cells
 
 
+def registry_jobs(site: Any) -> tuple[RegistryJob, RegistryJob]:
+    """A done export (with its zip) of the site's administrator and an import of one of its clinicians."""
+    admin = make_user(site, "site_admin", f"{site.code.lower()}-registry-admin")
+    clinician = make_user(site, "clinician", f"{site.code.lower()}-registry-clinician")
+    export = RegistryJob.objects.create(
+        kind=JobKind.EXPORT, site=site, created_by=admin, status=JobStatus.DONE, total=1, done=1
+    )
+    export.output.save(f"{site.code}-job{export.pk}.zip", ContentFile(b"PK\x05\x06" + bytes(18)))
+    imported = RegistryJob.objects.create(
+        kind=JobKind.IMPORT, site=site, created_by=clinician, status=JobStatus.DONE, source_name="a.jsonl"
+    )
+    return export, imported
+
+
 @pytest.fixture
-def world(db) -> SimpleNamespace:
+def world(db, settings, tmp_path) -> SimpleNamespace:
+    settings.REGISTRY_DIR = tmp_path / "registry"  # registry files in this test's directory
     north, south = make_site("NORTH"), make_site("SOUTH")
     targets = {}
     for where, site, number in (("own", north, "N-1"), ("other", south, "S-1")):
         episode = make_episode(site, number, unifocal_case())
+        export, import_job = registry_jobs(site)
         targets[where] = SimpleNamespace(
             site=site,
             patient=episode.patient,
             episode=episode,
             flag=Flag.objects.get(episode=episode),
             treatment=make_treatment(episode.patient),
+            export=export,
+            import_job=import_job,
         )
     summary_recompute_chunk(patient_ids=[target.patient.id for target in targets.values()])
     return SimpleNamespace(north=north, south=south, **targets)
@@ -226,6 +295,13 @@ def _user(world: SimpleNamespace, role: str) -> Any:
 
 def _request(client: APIClient, endpoint: Endpoint, target: Any) -> Any:
     body = endpoint.body(target) if endpoint.body else None
+    if endpoint.multipart:
+        return client.generic(
+            endpoint.method,
+            endpoint.url(target),
+            data=encode_multipart(BOUNDARY, body or {}),
+            content_type=MULTIPART_CONTENT,
+        )
     return client.generic(
         endpoint.method,
         endpoint.url(target),
@@ -263,13 +339,20 @@ REFUSABLE_WRITES = [e for e in ENDPOINTS if e.method != "GET" and 403 in e.own.v
 
 @pytest.mark.parametrize("endpoint", REFUSABLE_WRITES, ids=lambda e: e.name)
 def test_refused_writes_change_nothing(world, endpoint):
-    """A 403 or 404 write leaves the records as they were (no half-saved patient, episode, treatment or
-    decision)."""
+    """A 403 or 404 write leaves the records as they were (no half-saved patient, episode, treatment,
+    decision or registry job)."""
     from patients.models import Episode, Patient, Treatment
 
     def state() -> tuple[Any, ...]:
         treatments = Treatment.objects.order_by("pk").values_list("pk", "version", "drug")
-        return (Patient.objects.count(), Episode.objects.count(), world.own.episode.version, [*treatments])
+        jobs = RegistryJob.objects.count()
+        return (
+            Patient.objects.count(),
+            Episode.objects.count(),
+            world.own.episode.version,
+            [*treatments],
+            jobs,
+        )
 
     before = state()
     refused_here = next(role for role in ROLES if endpoint.own[role] == 403)
