@@ -10,6 +10,7 @@ API, case intake, admin, management commands) writes through these functions.
 from __future__ import annotations
 
 import datetime
+import secrets
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -47,6 +48,16 @@ class CaseDocumentError(Exception):
 
 
 UNCHANGED: Any = object()
+
+
+def site_registry_secret(*, site_id: int) -> str:
+    """The site's de-identification secret, made (once, whoever asks first) when it has none."""
+    with transaction.atomic():
+        site = Site.objects.select_for_update().get(pk=site_id)
+        if not site.registry_secret:
+            site.registry_secret = secrets.token_hex(32)
+            site.save(update_fields=["registry_secret"])
+    return site.registry_secret
 
 
 def patient_create(

@@ -14,10 +14,9 @@
   kept) and any lesion level that is not a plain vertebra or rib label such as ``T7`` or ``6``. Every other
   field is an enumeration, a number, a flag or a date.
 
-The site key: there is no per-site secret stored yet, so the key is derived as HMAC-SHA256(SECRET_KEY,
-"cno-registry-deidentify/1|" + site code). This is an interim: the pseudonyms change if SECRET_KEY is
-rotated, and whoever holds SECRET_KEY can recompute them. A per-site secret field on Site would replace
-``site_key`` without changing anything else here.
+The site key is HMAC-SHA256(the site's own secret, "cno-registry-deidentify/1|" + site code). The secret
+(`Site.registry_secret`, 256 random bits) is made at the site's first de-identified export and kept; it is
+never shown or exported, and rotating the server's SECRET_KEY does not change it.
 """
 
 from __future__ import annotations
@@ -30,8 +29,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
-
 PSEUDONYM_PREFIX = "R-"
 PSEUDONYM_HEX_DIGITS = 16
 MAX_SHIFT_DAYS = 364
@@ -42,17 +39,20 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PLAIN_LEVEL = re.compile(r"^[A-Za-z]{0,2}\d{1,2}$")
 
 
-def site_key(site_code: str) -> bytes:
-    """The site's de-identification key (interim: derived from SECRET_KEY, see the module docstring)."""
-    secret = settings.SECRET_KEY.encode()
-    return hmac.new(secret, (KEY_CONTEXT + site_code.upper()).encode(), hashlib.sha256).digest()
+def site_key(site_code: str, secret: str) -> bytes:
+    """The site's de-identification key, from its own secret (see the module docstring)."""
+    if not secret:
+        raise ValueError(
+            "A site's de-identification needs its secret (patients.services.site_registry_secret)."
+        )
+    return hmac.new(secret.encode(), (KEY_CONTEXT + site_code.upper()).encode(), hashlib.sha256).digest()
 
 
 class Pseudonymizer:
-    """Pseudonyms and date offsets of one site's patients."""
+    """Pseudonyms and date offsets of one site's patients, under the site's secret."""
 
-    def __init__(self, site_code: str) -> None:
-        self._key = site_key(site_code)
+    def __init__(self, site_code: str, secret: str) -> None:
+        self._key = site_key(site_code, secret)
 
     def _digest(self, purpose: str, record_number: str) -> bytes:
         message = f"{purpose}|{record_number.strip().upper()}".encode()

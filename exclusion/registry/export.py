@@ -39,6 +39,7 @@ from exclusion.summaries.models import ActivitySummary
 from patients.access import can_administer
 from patients.casedoc import episode_to_case
 from patients.models import AuditEntry, Episode, Patient, Site, Treatment
+from patients.services import site_registry_secret
 
 CHUNK_SIZE = 200
 PASSES = 4  # records.csv, cases.jsonl, assessments.jsonl, summaries.jsonl each read every patient once
@@ -370,7 +371,7 @@ def registry_export(
         ruleset=engine.RULESET_VERSION,
         generated_at=timezone.now().replace(microsecond=0).isoformat(),
     )
-    pseudonyms = deid.Pseudonymizer(site.code) if deidentify else None
+    pseudonyms = deid.Pseudonymizer(site.code, site_registry_secret(site_id=site.pk)) if deidentify else None
 
     with _snapshot():
         ids = _patient_order(site, pseudonyms)

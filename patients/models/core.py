@@ -88,6 +88,9 @@ class Site(models.Model):
     require_otp = models.BooleanField(
         default=False, help_text="Ask everyone at this site for a one-time password after their password."
     )
+    # The key of the site's de-identified registry exports (pseudonyms and date offsets), made at the first
+    # one and kept: the same child keeps the same pseudonym in every export of the site. Never shown.
+    registry_secret = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["code"]

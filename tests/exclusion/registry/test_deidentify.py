@@ -15,13 +15,19 @@ from exclusion.registry.deidentify import (
 )
 from tests.factories import contract_example
 
+SECRET = "a-synthetic-site-secret-for-the-tests"
+
 
 def days_between(a: str, b: str) -> int:
     return (datetime.date.fromisoformat(a) - datetime.date.fromisoformat(b)).days
 
 
 def test_a_pseudonym_is_a_keyed_hash_the_same_every_time_and_different_at_another_site():
-    north, again, south = Pseudonymizer("NORTH"), Pseudonymizer("NORTH"), Pseudonymizer("SOUTH")
+    north, again, south = (
+        Pseudonymizer("NORTH", SECRET),
+        Pseudonymizer("NORTH", SECRET),
+        Pseudonymizer("SOUTH", SECRET),
+    )
     pseudonym = north.record_id("NF-1001")
     assert pseudonym == again.record_id("NF-1001") == north.record_id("nf-1001")
     assert pseudonym.startswith("R-") and len(pseudonym) == 18 and "1001" not in pseudonym
@@ -29,18 +35,19 @@ def test_a_pseudonym_is_a_keyed_hash_the_same_every_time_and_different_at_anothe
     assert north.record_id("NF-1002") != pseudonym
 
 
-def test_the_key_depends_on_the_secret_key(settings):
-    before = Pseudonymizer("NORTH").record_id("NF-1001")
+def test_the_key_is_the_sites_own_secret_and_not_the_servers(settings):
+    before = Pseudonymizer("NORTH", SECRET).record_id("NF-1001")
+    assert Pseudonymizer("NORTH", "another-synthetic-site-secret").record_id("NF-1001") != before
     settings.SECRET_KEY = "another-synthetic-secret-key-for-the-test-only"
-    assert Pseudonymizer("NORTH").record_id("NF-1001") != before
+    assert Pseudonymizer("NORTH", SECRET).record_id("NF-1001") == before
 
 
 def test_offsets_go_back_between_1_and_364_days_and_are_stable_per_patient():
-    north = Pseudonymizer("NORTH")
+    north = Pseudonymizer("NORTH", SECRET)
     offsets = [north.offset_days(f"NF-{n}") for n in range(500)]
     assert all(-364 <= offset <= -1 for offset in offsets)
     assert len(set(offsets)) > 100  # spread out, not one offset for all
-    assert offsets == [Pseudonymizer("NORTH").offset_days(f"NF-{n}") for n in range(500)]
+    assert offsets == [Pseudonymizer("NORTH", SECRET).offset_days(f"NF-{n}") for n in range(500)]
 
 
 def test_every_date_of_a_case_moves_by_the_same_offset_and_the_assessment_is_unchanged():

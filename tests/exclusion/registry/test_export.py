@@ -106,7 +106,8 @@ def test_a_deidentified_export_has_no_record_number_and_no_real_date_of_a_patien
     for name, text in files.items():
         for patient in patients:
             assert patient.record_number not in text, (name, patient.record_number)
-    pseudonyms = Pseudonymizer(demo.code)
+    demo.refresh_from_db()
+    pseudonyms = Pseudonymizer(demo.code, demo.registry_secret)
     records = {
         block.record_id: block for block in group_records(csv.DictReader(io.StringIO(files["records.csv"])))
     }
@@ -163,7 +164,27 @@ def test_two_deidentified_exports_give_the_same_pseudonyms_and_dates():
     first, second = export(site, deidentify=True), export(site, deidentify=True)
     assert first["records.csv"] == second["records.csv"]
     assert first["cases.jsonl"] == second["cases.jsonl"]
-    assert Pseudonymizer("NORTH").record_id("NF-7001") in first["records.csv"]
+    site.refresh_from_db()
+    assert Pseudonymizer("NORTH", site.registry_secret).record_id("NF-7001") in first["records.csv"]
+
+
+@pytest.mark.django_db
+def test_the_site_secret_is_made_at_the_first_deidentified_export_and_kept(settings):
+    site = make_site("NORTH")
+    make_episode(site, "NF-7002")
+    assert site.registry_secret == ""
+    first = export(site, deidentify=True)
+    site.refresh_from_db()
+    secret = site.registry_secret
+    assert len(secret) == 64
+    assert secret not in "".join(first.values()), "the secret is never exported"
+    settings.SECRET_KEY = "another-synthetic-secret-key-for-the-test-only"
+    assert export(site, deidentify=True)["records.csv"] == first["records.csv"]
+    site.refresh_from_db()
+    assert site.registry_secret == secret
+    other = make_site("SOUTH")
+    make_episode(other, "NF-7002")
+    assert export(other, deidentify=True)["records.csv"] != first["records.csv"]
 
 
 @pytest.mark.django_db
