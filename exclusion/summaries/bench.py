@@ -59,8 +59,8 @@ def _generate(patients: int) -> None:
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO patients_site (code, name, require_otp) VALUES "
-            "('BENCH-A', 'Bench A (synthetic)', false), ('BENCH-B', 'Bench B (synthetic)', false) "
+            "INSERT INTO patients_site (code, name, require_otp, registry_secret) VALUES "
+            "('BENCH-A', 'Bench A (synthetic)', false, ''), ('BENCH-B', 'Bench B (synthetic)', false, '') "
             "ON CONFLICT (code) DO NOTHING"
         )
         cursor.execute(
