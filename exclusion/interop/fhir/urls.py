@@ -19,5 +19,6 @@ urlpatterns = [
     path("CodeSystem/<slug:codesystem_id>", views.CodeSystemReadView.as_view(), name="fhir-codesystem"),
     path("$cno-assess", assess_view.CnoAssessView.as_view(), name="fhir-cno-assess"),
     # Keep last: every other path under /fhir/r4/ is a 404 OperationOutcome.
-    re_path(r"^.*$", views.FhirNotFoundView.as_view(), name="fhir-not-found"),
+    # [\s\S], not ".": a path with a newline (%0a) must reach it too (the property test found one).
+    re_path(r"^[\s\S]*$", views.FhirNotFoundView.as_view(), name="fhir-not-found"),
 ]
