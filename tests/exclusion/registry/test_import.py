@@ -44,16 +44,17 @@ def cohort(size: int) -> list[str]:
     return lines
 
 
-def with_three_bad(lines: list[str]) -> list[str]:
-    """Lines 17, 88 and 150 broken: not JSON, an out-of-range value, an unknown key."""
+def with_three_bad(lines: list[str], at: tuple[int, int, int] = (17, 88, 150)) -> list[str]:
+    """Lines `at` (17, 88 and 150 by default) broken: not JSON, an out-of-range value, an unknown key."""
     lines = list(lines)
-    lines[16] = lines[16][:-5]
-    bad = json.loads(lines[87])
+    first, second, third = (number - 1 for number in at)
+    lines[first] = lines[first][:-5]
+    bad = json.loads(lines[second])
     bad["case"]["episode"]["labs"]["crp_mg_l"] = 5000
-    lines[87] = json.dumps(bad)
-    unknown = json.loads(lines[149])
+    lines[second] = json.dumps(bad)
+    unknown = json.loads(lines[third])
     unknown["site"] = "NORTH"
-    lines[149] = json.dumps(unknown)
+    lines[third] = json.dumps(unknown)
     return lines
 
 
