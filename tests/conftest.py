@@ -65,3 +65,14 @@ def trio(north, south):
         teammate=make_user(north, "reviewer", "teammate"),
         outsider=make_user(south, "clinician", "outsider"),
     )
+
+
+@pytest.fixture
+def tasks_in_process():
+    """Run Celery tasks in this process (the real task, no broker), as without CELERY_BROKER_URL."""
+    from cno_app.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

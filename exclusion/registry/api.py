@@ -36,8 +36,8 @@ from cno_app.api.serializers import Input
 from cno_app.api.views import ApiView, validated
 from exclusion.registry.importer import FORMATS
 from exclusion.registry.models import JobKind, JobStatus, RegistryJob
-from exclusion.registry.selectors import job_get, jobs_visible
-from exclusion.registry.services import export_job_start, import_job_start, job_delete, job_progress
+from exclusion.registry.selectors import job_get, job_progress, jobs_visible
+from exclusion.registry.services import export_job_start, import_job_start, job_delete
 
 
 def _error(description: str, message: str, path: str = "") -> OpenApiResponse:

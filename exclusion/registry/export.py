@@ -36,6 +36,7 @@ from exclusion.registry import deidentify as deid
 from exclusion.registry.dictionary import write_data_dictionary
 from exclusion.registry.records import RECORD_COLUMNS, record_rows, treatment_values
 from exclusion.summaries.models import ActivitySummary
+from exclusion.summaries.services import SUMMARY_VALUE_COLUMNS
 from patients.access import can_administer
 from patients.casedoc import episode_to_case
 from patients.models import AuditEntry, Episode, Patient, Site, Treatment
@@ -52,28 +53,9 @@ FILES = (
     "assessments.jsonl",
     "summaries.jsonl",
 )
-# Columns of the activity summary that describe the patient's course (bookkeeping columns are left out).
-SUMMARY_FIELDS = (
-    "ruleset",
-    "stale",
-    "episodes_count",
-    "first_assessed_on",
-    "latest_assessed_on",
-    "latest",
-    "trend",
-    "activity_state",
-    "pedcno",
-    "severe_course",
-    "silent_activity",
-    "spine_involved",
-    "vertebral_collapse",
-    "open_flag",
-    "treatment",
-    "response",
-    "cdas_components",
-    "prompts",
-    "spine",
-)
+# Columns of the activity summary that describe the patient's course: its computed values, and whether they
+# are stale (bookkeeping columns are left out).
+SUMMARY_FIELDS = ("stale", *SUMMARY_VALUE_COLUMNS)
 # Summary keys that hold an episode's database id: written as the episode's instance in records.csv.
 EPISODE_ID_KEYS = {"episode_id": "episode_instance", "baseline_episode_id": "baseline_episode_instance"}
 

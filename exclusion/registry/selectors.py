@@ -3,11 +3,27 @@ administrators only, as only they may make one); for anyone else it does not exi
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
-from exclusion.registry.models import JobKind, RegistryJob
-from exclusion.registry.services import job_progress
+from exclusion.registry.models import JobKind, JobStatus, RegistryJob
 from patients.access import ADMIN_ROLES, Viewer, site_ids
+
+
+def progress_key(job_id: int) -> str:
+    """The cache key under which a job's worker reports its progress (services._progress writes it)."""
+    return f"registry-job:{job_id}:progress"
+
+
+def job_progress(job: RegistryJob) -> RegistryJob:
+    """The job with the progress its worker has reported so far (for a running job, newer than its row)."""
+    if job.status == JobStatus.RUNNING:
+        state = cache.get(progress_key(job.pk))
+        if state:
+            job.done, job.total = state["done"], state["total"]
+            if "report" in state:
+                job.report = state["report"]
+    return job
 
 
 def jobs_visible(*, user: Viewer, kind: str | None = None) -> QuerySet[RegistryJob]:

@@ -33,6 +33,7 @@ from exclusion.registry import tasks as registry_tasks
 from exclusion.registry.export import registry_export
 from exclusion.registry.importer import FORMATS, ImportFileError, ImportReport, cases_import
 from exclusion.registry.models import JobKind, JobStatus, RegistryJob
+from exclusion.registry.selectors import job_progress, progress_key
 from patients.access import Actor, can_administer, require_edit_clinical
 from patients.models import Site
 
@@ -146,7 +147,7 @@ def _run_export(job: RegistryJob) -> None:
     storage = job.output.storage
     relative = f"exports/{name}"
     path = storage.path(relative)
-    _makedirs(path)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
     summary = registry_export(
         actor=job.created_by,
         site=job.site,
@@ -180,34 +181,15 @@ def _run_import(job: RegistryJob) -> None:
     _finish(job, JobStatus.DONE, report=report.as_dict())
 
 
-def _makedirs(path: str) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-
-
 def _progress(job: RegistryJob, done: int, total: int | None, report: dict[str, Any] | None = None) -> None:
     job.done, job.total = done, total
     state: dict[str, Any] = {"done": done, "total": total, "at": time.time()}
     if report is not None:
         job.report = state["report"] = _storable(report)
-    cache.set(_progress_key(job.pk), state, timeout=24 * 3600)
+    cache.set(progress_key(job.pk), state, timeout=24 * 3600)
     if not connection.in_atomic_block:
         fields = ["done", "total"] + (["report"] if report is not None else [])
         RegistryJob.objects.filter(pk=job.pk).update(**{name: getattr(job, name) for name in fields})
-
-
-def _progress_key(job_id: int) -> str:
-    return f"registry-job:{job_id}:progress"
-
-
-def job_progress(job: RegistryJob) -> RegistryJob:
-    """The job with the progress its worker has reported so far (for a running job, newer than its row)."""
-    if job.status == JobStatus.RUNNING:
-        state = cache.get(_progress_key(job.pk))
-        if state:
-            job.done, job.total = state["done"], state["total"]
-            if "report" in state:
-                job.report = state["report"]
-    return job
 
 
 def _finish(job: RegistryJob, status: str, *, report: dict[str, Any] | None = None, error: str = "") -> None:
@@ -219,7 +201,7 @@ def _finish(job: RegistryJob, status: str, *, report: dict[str, Any] | None = No
     if status == JobStatus.DONE and job.total is not None:
         job.done = job.total
     job.save(update_fields=["status", "finished_at", "error", "report", "done", "total", "output", "source"])
-    cache.delete(_progress_key(job.pk))
+    cache.delete(progress_key(job.pk))
 
 
 def jobs_reap(*, now: float | None = None) -> int:
@@ -232,7 +214,7 @@ def jobs_reap(*, now: float | None = None) -> int:
             job = RegistryJob.objects.select_for_update().filter(pk=job_id, status=JobStatus.RUNNING).first()
             if job is None:
                 continue
-            state = cache.get(_progress_key(job.pk)) or {}
+            state = cache.get(progress_key(job.pk)) or {}
             started = job.started_at.timestamp() if job.started_at else 0.0
             # The last heartbeat, or the start when the worker never reported (the cache was emptied).
             if now - state.get("at", started) > stale_after:

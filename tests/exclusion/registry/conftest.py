@@ -1,4 +1,5 @@
-"""Every registry test writes its uploads and exports under its own temporary directory."""
+"""Every registry test writes its uploads and exports under its own temporary directory; the site admin and
+the clinician of NORTH."""
 
 import pytest
 
@@ -10,11 +11,14 @@ def registry_dir(settings, tmp_path):
 
 
 @pytest.fixture
-def tasks_in_process():
-    """Run Celery tasks in this process (the real task, no broker), as without CELERY_BROKER_URL."""
-    from cno_app.celery import app
+def admin(north):
+    from tests.factories import make_user
 
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
+    return make_user(north, "site_admin", "north-admin")
+
+
+@pytest.fixture
+def clinician(north):
+    from tests.factories import make_user
+
+    return make_user(north, "clinician", "north-clinician")

@@ -25,16 +25,6 @@ def jsonl(lines: list[str], name: str = "cohort.jsonl") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, ("\n".join(lines) + "\n").encode())
 
 
-@pytest.fixture
-def admin(north):
-    return make_user(north, "site_admin", "north-admin")
-
-
-@pytest.fixture
-def clinician(north):
-    return make_user(north, "clinician", "north-clinician")
-
-
 def start_import(client, site_code: str = "NORTH", **fields):
     body = {"site": site_code, "file": jsonl(cohort(6)), **fields}
     return client.post("/api/v1/imports/", body, format="multipart")

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from exclusion.registry import services
 from exclusion.registry.models import JobKind, JobStatus, RegistryJob
-from exclusion.registry.selectors import job_get, jobs_list
+from exclusion.registry.selectors import job_get, jobs_list, progress_key
 from patients.models import AuditEntry, Episode
 from tests.exclusion.registry.test_import import cohort, with_three_bad
 from tests.factories import make_episode, make_site, make_user
@@ -35,16 +35,6 @@ def upload(lines: list[str], name: str = "cohort.jsonl") -> SimpleUploadedFile:
 def cohort_with_three_bad() -> list[str]:
     """40 lines, 5, 18 and 31 bad (the 200-row acceptance runs at the command line, page and API doors)."""
     return with_three_bad(cohort(40), at=(5, 18, 31))
-
-
-@pytest.fixture
-def admin(north):
-    return make_user(north, "site_admin", "north-admin")
-
-
-@pytest.fixture
-def clinician(north):
-    return make_user(north, "clinician", "north-clinician")
 
 
 def test_an_import_job_runs_to_done_with_the_importers_report_and_its_upload_is_removed(clinician, north):
@@ -166,9 +156,7 @@ def running_import(north, clinician, *, done: int, heartbeat: float) -> Registry
         total=5000,
     )
     report = {"rows": done, "episodes": {"created": done, "changed": 0, "unchanged": 0}, "errors": []}
-    cache.set(
-        f"registry-job:{job.pk}:progress", {"done": done, "total": 5000, "at": heartbeat, "report": report}
-    )
+    cache.set(progress_key(job.pk), {"done": done, "total": 5000, "at": heartbeat, "report": report})
     return job
 
 

@@ -8,7 +8,6 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from cno_app.celery import app as celery_app
 from exclusion.models import Flag, SignOff
 from exclusion.review.services import FlagStateError, episode_sign_off, flag_decide, flag_revise
 from exclusion.review.tasks import notify_flag_opened
@@ -23,15 +22,6 @@ def browser(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-@pytest.fixture
-def tasks_in_process():
-    """Run Celery tasks in this process (the real task, no broker), as without CELERY_BROKER_URL."""
-    before = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = before
 
 
 @pytest.fixture
