@@ -38,8 +38,17 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_origins("CSRF_TRUSTED_ORIGINS")
 TIME_ZONE = env_time_zone("TIME_ZONE", "Europe/London")
 USE_TZ = True
+# The interface speaks English and German (README, "Languages"): a user's choice (saved with their account),
+# else the language cookie, else the browser's Accept-Language. Date and number formats follow the language
+# (cno_app/formats). The engine and its documents stay English.
 LANGUAGE_CODE = "en-gb"
-USE_I18N = False
+USE_I18N = True
+LANGUAGES = [("en-gb", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["cno_app.formats"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 DATABASES = {"default": parse_database_url(os.environ.get("DATABASE_URL"), VAR_DIR / "cno.sqlite3")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -75,6 +84,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "cno_app.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the account's (kept in the session at login), else the cookie, else Accept-Language.
+    "patients.accounts.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -14,17 +14,28 @@ from django.contrib.auth import logout, user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 
 from patients.accounts.policy import absolute_seconds, idle_seconds, is_verified, needs_otp
+from patients.accounts.services import language_of
 
 LOGIN_AT_KEY = "cno_login_at"
 LAST_SEEN_KEY = "cno_last_seen"
 
 # Reachable before the second factor: the step itself, signing out, and what a page needs to render.
-OTP_EXEMPT_PREFIXES = ("/accounts/otp/", "/login/", "/logout/", "/admin/logout/", "/static/", "/healthz")
+OTP_EXEMPT_PREFIXES = (
+    "/accounts/otp/",
+    "/accounts/language/",
+    "/login/",
+    "/logout/",
+    "/admin/logout/",
+    "/static/",
+    "/healthz",
+)
 
 
 @receiver(user_logged_in, dispatch_uid="cno_session_login_time")
@@ -91,3 +102,31 @@ class OtpRequiredMiddleware:
                 step = reverse("accounts:otp")
                 return redirect(f"{step}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+LANGUAGE_SESSION_KEY = "cno_language"
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, but a signed-in user's own choice comes first.
+
+    The choice is kept with the account (UserPreference) and copied into the session at login, so a page
+    costs no extra query; without one the language cookie, then the browser's Accept-Language, decide."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.session.get(LANGUAGE_SESSION_KEY) if hasattr(request, "session") else None
+        if chosen and translation.check_for_language(chosen):
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = translation.get_language()
+            return
+        super().process_request(request)
+
+
+@receiver(user_logged_in, dispatch_uid="cno_session_language")
+def _remember_language(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        chosen = language_of(user)
+        if chosen:
+            request.session[LANGUAGE_SESSION_KEY] = chosen
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen

@@ -1,4 +1,5 @@
-"""Second-factor devices: set up a TOTP authenticator, check a code, issue recovery codes; unlock logins."""
+"""Accounts: second-factor devices (set up a TOTP authenticator, check a code, issue recovery codes),
+unlocking logins, and the language a user chose."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ from base64 import b32encode
 import segno
 from axes.models import AccessAttempt
 from axes.utils import reset
-from django.contrib.auth.models import User
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django_otp import verify_token
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from patients.models import UserPreference
 
 RECOVERY_CODE_COUNT = 10
 
@@ -95,3 +99,18 @@ def locked_usernames(usernames: list[str] | None = None) -> set[str]:
 def lockout_clear(user: User) -> int:
     """Forget the user's failed logins from every address: they may log in again at once."""
     return reset(username=user.get_username())
+
+
+def language_of(user: User | AnonymousUser) -> str:
+    """The language the user chose, or "" (none: the browser decides)."""
+    if not user.is_authenticated:
+        return ""
+    return UserPreference.objects.filter(user=user).values_list("language", flat=True).first() or ""
+
+
+def language_set(user: User | AnonymousUser, language: str) -> None:
+    """Keep a signed-in user's choice of language with their account (an anonymous one has the cookie)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"Unknown language {language!r}.")
+    if user.is_authenticated:
+        UserPreference.objects.update_or_create(user=user, defaults={"language": language})

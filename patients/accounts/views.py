@@ -1,8 +1,9 @@
 """The second-factor step (verify, or set up an authenticator with recovery codes), the password change,
-and the lockouts a site admin may lift."""
+the lockouts a site admin may lift, and the language switch."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -19,6 +22,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from patients.access import ADMIN_ROLES, site_ids
 from patients.accounts import services
 from patients.accounts.forms import OtpCodeForm, OtpSetupForm
+from patients.accounts.middleware import LANGUAGE_SESSION_KEY
 from patients.accounts.policy import is_verified
 from patients.models import SiteMembership
 
@@ -28,6 +32,26 @@ def _next(request: HttpRequest) -> str:
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return "/"
     return target
+
+
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language and go back to the same page; a signed-in user keeps the choice."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return redirect(_next(request))
+    services.language_set(request.user, language)
+    request.session[LANGUAGE_SESSION_KEY] = language
+    response = redirect(_next(request))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=True,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 @login_required
@@ -45,9 +69,17 @@ def otp_step(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             if isinstance(device, StaticDevice):
                 left = services.recovery_codes_left(user)
-                messages.warning(request, f"You used a recovery code; {left} are left.")
+                messages.warning(
+                    request,
+                    ngettext(
+                        "You used a recovery code; %(left)d is left.",
+                        "You used a recovery code; %(left)d are left.",
+                        left,
+                    )
+                    % {"left": left},
+                )
             return redirect(_next(request))
-        form.add_error("code", "That code is not right, or it was already used. Try the current one.")
+        form.add_error("code", _("That code is not right, or it was already used. Try the current one."))
     return render(request, "accounts/otp_verify.html", {"form": form, "next": _next(request)})
 
 
@@ -62,7 +94,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             # Shown in this answer only: they are not stored in a readable form anywhere else.
             return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _next(request)})
-        form.add_error("code", "That code is not right. Check the app's clock and try the current code.")
+        form.add_error("code", _("That code is not right. Check the app's clock and try the current code."))
     context = {
         "form": form,
         "next": _next(request),
@@ -80,7 +112,7 @@ class AccountPasswordChangeView(PasswordChangeView):
     success_url = reverse_lazy("patients:list")
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
-        messages.success(self.request, "Your password is changed; your other sessions have ended.")
+        messages.success(self.request, _("Your password is changed; your other sessions have ended."))
         return super().form_valid(form)
 
 
@@ -109,5 +141,5 @@ def lockout_list(request: HttpRequest) -> HttpResponse:
 def lockout_clear(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_object_or_404(_unlockable_users(request), pk=user_id)
     services.lockout_clear(user)
-    messages.success(request, f"{user.get_username()} may log in again.")
+    messages.success(request, _("%(user)s may log in again.") % {"user": user.get_username()})
     return redirect("accounts:lockouts")

@@ -1,6 +1,7 @@
 from patients.models.audit import AuditEntry
 from patients.models.core import Biopsy, Episode, Lesion, Patient, Site, SiteMembership
 from patients.models.idempotency import IdempotencyKey
+from patients.models.preference import UserPreference
 from patients.models.treatment import Treatment
 from patients.tokens.models import ApiToken
 
@@ -15,4 +16,5 @@ __all__ = [
     "Site",
     "SiteMembership",
     "Treatment",
+    "UserPreference",
 ]
