@@ -43,7 +43,7 @@ messages: install
 	$(RUN_ENV) $(BIN)/python manage.py compilemessages -l de -l en --ignore='.venv/*'
 
 test: install services
-	$(TEST_ENV) $(BIN)/pytest -n 2
+	$(TEST_ENV) $(BIN)/pytest -n 2 --dist worksteal
 
 test-fast: install services
 	$(TEST_ENV) $(BIN)/pytest -m "not browser and not slow"
