@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from patients.choices import Role
 from patients.models import SiteMembership
@@ -81,7 +82,7 @@ def require_edit_clinical(user: Viewer, site_id: int) -> None:
     if user is None:
         return
     if not can_edit_clinical(user, site_id):
-        raise PermissionDenied("Your role at this site does not allow changing clinical records.")
+        raise PermissionDenied(_("Your role at this site does not allow changing clinical records."))
 
 
 def scope_to_user(queryset: QuerySet[M], user: Viewer, site_path: str = "site") -> QuerySet[M]:

@@ -16,6 +16,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
+from django.utils.translation import gettext as _
 
 from exclusion.engine.schema import MAX_LESIONS
 from patients import access, services
@@ -188,8 +189,12 @@ class EpisodeAdminForm(forms.ModelForm):
             current = Episode.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
             if loaded is None or loaded != current:
                 raise ValidationError(
-                    f"This episode was changed by someone else since you opened it (now version {current}). "
-                    "Your input is kept below: open the episode again in another tab, compare, and re-apply.",
+                    _(
+                        "This episode was changed by someone else since you opened it (now version "
+                        "%(version)s). Your input is kept below: open the episode again in another tab, "
+                        "compare, and re-apply."
+                    )
+                    % {"version": current},
                     code="stale_version",
                 )
         return cleaned
@@ -264,7 +269,7 @@ class EpisodeAdmin(ClinicalRecordAdmin):
         except (services.StaleVersionError, services.CaseDocumentError) as exc:
             # Someone saved between the form's check and ours, or the contract refused the whole episode:
             # the admin's transaction rolled back, nothing was written.
-            messages.error(request, f"Not saved: {exc}")
+            messages.error(request, _("Not saved: %(reason)s") % {"reason": exc})
             return HttpResponseRedirect(request.path)
 
     def _create_formsets(self, request: HttpRequest, obj: Any, change: bool) -> Any:

@@ -3,80 +3,108 @@
 The names are the contract's; models, forms, the case-document conversion and the API use them from here.
 """
 
+import enum
+from typing import TYPE_CHECKING, Any
+
 from django.db import models
+from django.db.models.enums import ChoicesType
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from exclusion.engine import schema as contract
 
+if TYPE_CHECKING:
+    # To the type checker these are text choices: django-stubs knows no metaclass but its own.
+    TranslatedChoices = models.TextChoices
+else:
 
-class Role(models.TextChoices):
-    CLINICIAN = "clinician", "Clinician"
-    REVIEWER = "reviewer", "Reviewer"
-    SITE_ADMIN = "site_admin", "Site administrator"
-    API_CLIENT = "api_client", "API client"
+    class _TranslatedChoicesType(ChoicesType):
+        @property
+        def choices(cls) -> list[tuple[str, Any]]:
+            # The lazy labels themselves: fields and forms are built at import and show each request's
+            # language.
+            empty = [(None, cls.__empty__)] if hasattr(cls, "__empty__") else []
+            return empty + [(member.value, member._label_) for member in cls]
 
+    class TranslatedChoices(models.TextChoices, metaclass=_TranslatedChoicesType):
+        """Text choices with translated labels: `.choices` keeps them lazy (read in each request's
+        language); `.label` is plain text in the active language, so callers can join, lower-case and
+        serialise it."""
 
-class Sex(models.TextChoices):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    OTHER = "other", "Other"
-    UNKNOWN = "unknown", "Unknown"
-
-
-class BloodCulture(models.TextChoices):
-    POSITIVE = "positive", "Positive"
-    NEGATIVE = "negative", "Negative"
-    NOT_DONE = "not_done", "Not done"
-
-
-class Histology(models.TextChoices):
-    INFLAMMATORY = "inflammatory", "Inflammatory"
-    NONSPECIFIC = "nonspecific", "Nonspecific"
-    NORMAL = "normal", "Normal"
-    MALIGNANT = "malignant", "Malignant"
-    LCH = "lch", "Langerhans cell histiocytosis"
+        @enum.property
+        def label(self) -> str:
+            return str(self._label_)
 
 
-class BiopsyCulture(models.TextChoices):
-    NO_GROWTH = "no_growth", "No growth"
-    GROWTH = "growth", "Growth"
-    NOT_DONE = "not_done", "Not done"
+class Role(TranslatedChoices):
+    CLINICIAN = "clinician", _("Clinician")
+    REVIEWER = "reviewer", _("Reviewer")
+    SITE_ADMIN = "site_admin", _("Site administrator")
+    API_CLIENT = "api_client", _("API client")
 
 
-class Side(models.TextChoices):
-    LEFT = "left", "Left"
-    RIGHT = "right", "Right"
-    MIDLINE = "midline", "Midline"
+class Sex(TranslatedChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", pgettext_lazy("sex", "Other")
+    UNKNOWN = "unknown", _("Unknown")
 
 
-class Modality(models.TextChoices):
-    MRI = "mri", "MRI"
-    XRAY = "xray", "X-ray"
-    CT = "ct", "CT"
-    BONE_SCAN = "bone_scan", "Bone scan"
+class BloodCulture(TranslatedChoices):
+    POSITIVE = "positive", _("Positive")
+    NEGATIVE = "negative", _("Negative")
+    NOT_DONE = "not_done", _("Not done")
 
 
-class BoneSite(models.TextChoices):
-    SKULL = "skull", "Skull"
-    MANDIBLE = "mandible", "Mandible"
-    MAXILLA = "maxilla", "Maxilla"
-    CLAVICLE = "clavicle", "Clavicle"
-    STERNUM = "sternum", "Sternum"
-    SCAPULA = "scapula", "Scapula"
-    RIB = "rib", "Rib"
-    HUMERUS = "humerus", "Humerus"
-    RADIUS = "radius", "Radius"
-    ULNA = "ulna", "Ulna"
-    HAND = "hand", "Hand"
-    SPINE_CERVICAL = "spine_cervical", "Cervical spine"
-    SPINE_THORACIC = "spine_thoracic", "Thoracic spine"
-    SPINE_LUMBAR = "spine_lumbar", "Lumbar spine"
-    SACRUM = "sacrum", "Sacrum"
-    PELVIS = "pelvis", "Pelvis"
-    FEMUR = "femur", "Femur"
-    TIBIA = "tibia", "Tibia"
-    FIBULA = "fibula", "Fibula"
-    FOOT = "foot", "Foot"
-    OTHER = "other", "Other"
+class Histology(TranslatedChoices):
+    INFLAMMATORY = "inflammatory", _("Inflammatory")
+    NONSPECIFIC = "nonspecific", _("Nonspecific")
+    NORMAL = "normal", _("Normal")
+    MALIGNANT = "malignant", _("Malignant")
+    LCH = "lch", _("Langerhans cell histiocytosis")
+
+
+class BiopsyCulture(TranslatedChoices):
+    NO_GROWTH = "no_growth", _("No growth")
+    GROWTH = "growth", _("Growth")
+    NOT_DONE = "not_done", _("Not done")
+
+
+class Side(TranslatedChoices):
+    LEFT = "left", _("Left")
+    RIGHT = "right", _("Right")
+    MIDLINE = "midline", _("Midline")
+
+
+class Modality(TranslatedChoices):
+    MRI = "mri", _("MRI")
+    XRAY = "xray", _("X-ray")
+    CT = "ct", _("CT")
+    BONE_SCAN = "bone_scan", _("Bone scan")
+
+
+class BoneSite(TranslatedChoices):
+    SKULL = "skull", _("Skull")
+    MANDIBLE = "mandible", _("Mandible")
+    MAXILLA = "maxilla", _("Maxilla")
+    CLAVICLE = "clavicle", _("Clavicle")
+    STERNUM = "sternum", _("Sternum")
+    SCAPULA = "scapula", _("Scapula")
+    RIB = "rib", _("Rib")
+    HUMERUS = "humerus", _("Humerus")
+    RADIUS = "radius", _("Radius")
+    ULNA = "ulna", _("Ulna")
+    HAND = "hand", _("Hand")
+    SPINE_CERVICAL = "spine_cervical", _("Cervical spine")
+    SPINE_THORACIC = "spine_thoracic", _("Thoracic spine")
+    SPINE_LUMBAR = "spine_lumbar", _("Lumbar spine")
+    SACRUM = "sacrum", _("Sacrum")
+    PELVIS = "pelvis", _("Pelvis")
+    FEMUR = "femur", _("Femur")
+    TIBIA = "tibia", _("Tibia")
+    FIBULA = "fibula", _("Fibula")
+    FOOT = "foot", _("Foot")
+    OTHER = "other", pgettext_lazy("bone site", "Other")
 
 
 # The field groups and plausible ranges come from the engine's contract tables, so the database, the forms
@@ -97,18 +125,24 @@ RANGES = {
 }
 RANGES["age_years"] = RANGES["age_at_onset_years"] = contract.AGE_RANGE
 
+# The units shown beside the inputs (German writes a lower-case l: mg/l); lazy, read in the request's
+# language.
+_MG_L = pgettext_lazy("unit", "mg/L")
+_G_L = pgettext_lazy("unit", "g/L")
+_U_L = pgettext_lazy("unit", "U/L")
+_CELLS_L = pgettext_lazy("unit", "×10⁹/L")
 UNITS = {
     "max_temperature_c": "°C",
-    "crp_mg_l": "mg/L",
+    "crp_mg_l": _MG_L,
     "esr_mm_h": "mm/h",
-    "wbc_10e9_l": "×10⁹/L",
-    "neutrophils_10e9_l": "×10⁹/L",
-    "hemoglobin_g_l": "g/L",
-    "platelets_10e9_l": "×10⁹/L",
-    "ldh_u_l": "U/L",
-    "ldh_uln_u_l": "U/L",
-    "alp_u_l": "U/L",
-    "alp_lln_u_l": "U/L",
+    "wbc_10e9_l": _CELLS_L,
+    "neutrophils_10e9_l": _CELLS_L,
+    "hemoglobin_g_l": _G_L,
+    "platelets_10e9_l": _CELLS_L,
+    "ldh_u_l": _U_L,
+    "ldh_uln_u_l": _U_L,
+    "alp_u_l": _U_L,
+    "alp_lln_u_l": _U_L,
     "pain_vas": "0–10",
     "patient_global_vas": "0–10",
     "physician_global_vas": "0–10",
@@ -117,24 +151,24 @@ UNITS = {
 
 
 # Treatment courses (issue 14): what a child takes, never how much (no dose is recorded or suggested).
-class DrugClass(models.TextChoices):
-    NSAID = "nsaid", "NSAID"
-    GLUCOCORTICOID = "glucocorticoid", "Glucocorticoid"
-    METHOTREXATE = "methotrexate", "Methotrexate"
-    SULFASALAZINE = "sulfasalazine", "Sulfasalazine"
-    TNF_INHIBITOR = "tnf_inhibitor", "TNF inhibitor"
-    BISPHOSPHONATE = "bisphosphonate", "Bisphosphonate"
-    IL1_BLOCKER = "il1_blocker", "IL-1 blocker"
-    JAK_INHIBITOR = "jak_inhibitor", "JAK inhibitor"
-    OTHER = "other", "Other"
+class DrugClass(TranslatedChoices):
+    NSAID = "nsaid", _("NSAID")
+    GLUCOCORTICOID = "glucocorticoid", _("Glucocorticoid")
+    METHOTREXATE = "methotrexate", _("Methotrexate")
+    SULFASALAZINE = "sulfasalazine", _("Sulfasalazine")
+    TNF_INHIBITOR = "tnf_inhibitor", _("TNF inhibitor")
+    BISPHOSPHONATE = "bisphosphonate", _("Bisphosphonate")
+    IL1_BLOCKER = "il1_blocker", _("IL-1 blocker")
+    JAK_INHIBITOR = "jak_inhibitor", _("JAK inhibitor")
+    OTHER = "other", pgettext_lazy("drug class", "Other")
 
 
-class StopReason(models.TextChoices):
-    REMISSION = "remission", "Remission"
-    INEFFICACY = "inefficacy", "Inefficacy"
-    ADVERSE_EVENT = "adverse_event", "Adverse event"
-    PATIENT_CHOICE = "patient_choice", "Patient or family choice"
-    OTHER = "other", "Other"
+class StopReason(TranslatedChoices):
+    REMISSION = "remission", _("Remission")
+    INEFFICACY = "inefficacy", _("Inefficacy")
+    ADVERSE_EVENT = "adverse_event", _("Adverse event")
+    PATIENT_CHOICE = "patient_choice", _("Patient or family choice")
+    OTHER = "other", pgettext_lazy("stop reason", "Other")
 
 
 # Bones with a left and a right: a lesion there needs its side (never a default), and "midline" would draw

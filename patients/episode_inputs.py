@@ -5,6 +5,9 @@ own. Null means unknown, never "no", so every null reads "Unknown". Labels are t
 the clinician typed against), units are patients.choices.UNITS, and every number a lab is judged against is
 read from exclusion.engine.thresholds, in the direction the rules compare it (``>=`` for "at least", ``<``
 for "below"); a lab row is marked crossed when a red-flag threshold is crossed.
+
+Every word is in the active language (the request's), numbers with its decimal separator and dates in its
+format; the rows are built per request, so nothing here is translated at import.
 """
 
 from __future__ import annotations
@@ -14,16 +17,28 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.utils.formats import date_format, get_format
+from django.utils.translation import get_language, ngettext, pgettext
+from django.utils.translation import gettext as _
 
 from exclusion.engine import thresholds as T
+from exclusion.engine import translations
 from exclusion.engine import vocabulary as V
 from exclusion.engine.snapshot import who_cutoff
 from patients.choices import LESION_FEATURES, UNITS
-from patients.forms import SECTIONS, EpisodeForm
+from patients.forms import LESION_LABELS, SECTIONS, EpisodeForm
 from patients.models import Biopsy, Episode, Lesion
 
-UNKNOWN = "Unknown"
 _DAYS_PER_YEAR = 365.25
+
+
+def unknown_text() -> str:
+    """What a null reads as: "Unknown", never "No"."""
+    return _("Unknown")
+
+
+def yes_no_text(value: bool) -> str:
+    return _("Yes") if value else _("No")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +55,7 @@ class Limit:
 class InputRow:
     name: str  # the contract's field name
     label: str
-    value: str  # as entered; "Unknown" for null
+    value: str  # as entered; "Unknown" (in the active language) for null
     unit: str = ""
     limits: tuple[Limit, ...] = ()
     unknown: bool = False
@@ -77,20 +92,30 @@ class LesionRow:
     features: tuple[str, ...] = field(default=())
 
 
+def _decimal(text: str) -> str:
+    # Python's shortest form, with the language's decimal separator (German 7,2).
+    return text.replace(".", str(get_format("DECIMAL_SEPARATOR")))
+
+
 def number_text(value: float) -> str:
-    """A number as a person typed it: 12 rather than 12.0, 7.2 as 7.2."""
+    """A number as a person typed it: 12 rather than 12.0, 7.2 as 7.2 (7,2 in German)."""
     if float(value).is_integer():
         return str(int(value))
-    return str(value)
+    return _decimal(str(value))
+
+
+def _limit_number(value: float) -> str:
+    """A threshold as the engine writes it (38.0 stays 38.0), with the language's decimal separator."""
+    return _decimal(str(value))
 
 
 def value_text(episode: Episode, name: str) -> str:
     """The stored value of one episode column, as read on the page."""
     value = getattr(episode, name)
     if value is None or value == "":
-        return UNKNOWN
+        return unknown_text()
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return yes_no_text(value)
     if isinstance(value, float | int):
         return number_text(value)
     if isinstance(value, datetime.date):
@@ -109,7 +134,7 @@ def _choice_label(model: type[models.Model], name: str, value: str) -> str:
 
 
 def _date_text(day: datetime.date) -> str:
-    return f"{day.day} {day:%b %Y}"
+    return date_format(day)  # DATE_FORMAT: 10 May 2024, German 10.05.2024
 
 
 def _label(name: str) -> str:
@@ -126,12 +151,17 @@ def age_text(birth: datetime.date | None, on: datetime.date | None, entered: flo
     if birth is not None and on is not None:
         months = _age_in_months(birth, on)
         if months < 24:
-            return f"{months} month{'s' if months != 1 else ''}"
+            return _months_text(months)
         years, rest = divmod(months, 12)
-        return f"{years} years" + (f" {rest} month{'s' if rest != 1 else ''}" if rest else "")
+        text = ngettext("%(years)d year", "%(years)d years", years) % {"years": years}
+        return f"{text} {_months_text(rest)}" if rest else text
     if entered is not None:
-        return f"{number_text(entered)} years"
-    return UNKNOWN
+        return _("%(age)s years") % {"age": number_text(entered)}
+    return unknown_text()
+
+
+def _months_text(months: int) -> str:
+    return ngettext("%(months)d month", "%(months)d months", months) % {"months": months}
 
 
 def age_at_assessment(episode: Episode) -> str:
@@ -150,14 +180,27 @@ def _who_limit(episode: Episode, hb: float) -> Limit:
     days, years = _age_days_and_years(episode)
     cutoff = who_cutoff(episode.patient.sex, days, years)
     if cutoff is None:
-        why = "age unknown" if days is None and years is None else f"under {T.WHO_MIN_AGE_MONTHS} months"
-        return Limit(f"WHO anaemia cut-off: none ({why})", crossed=False)
-    return Limit(
-        f"below {cutoff} g/L: anaemia (WHO, for age and sex), {_short(V.MALIGNANCY)}", crossed=hb < cutoff
-    )
+        if days is None and years is None:
+            why = _("age unknown")
+        else:
+            why = _("under %(months)s months") % {"months": T.WHO_MIN_AGE_MONTHS}
+        return Limit(_("WHO anaemia cut-off: none (%(why)s)") % {"why": why}, crossed=False)
+    text = _("below %(cutoff)s %(unit)s: anaemia (WHO, for age and sex), %(differential)s") % {
+        "cutoff": _limit_number(cutoff),
+        "unit": pgettext("unit", "g/L"),
+        "differential": _short(V.MALIGNANCY),
+    }
+    return Limit(text, crossed=hb < cutoff)
 
 
 def _short(differential: str) -> str:
+    """The differential's short name inside a sentence: lower-case in English ("malignancy"); German keeps
+    its nouns capitalised ("Malignom"), from the engine's German words (exclusion.engine.translations)."""
+    language = get_language()
+    if translations.is_german(language):
+        words = translations.term("differential", differential, language)
+        if words is not None:
+            return words.short
     return V.DIFFERENTIALS[differential].short_label.lower()
 
 
@@ -166,68 +209,77 @@ def lab_limits(episode: Episode, name: str) -> tuple[Limit, ...]:
     value = getattr(episode, name)
     if value is None:
         return ()
-    unit = UNITS.get(name, "")
+    unit = str(UNITS.get(name, ""))
+    n = _limit_number
     if name == "max_temperature_c":
-        return (Limit(f"fever at ≥ {T.FEVER_C} {unit}, {_short(V.INFECTION)}", value >= T.FEVER_C),)
+        text = _("fever at ≥ %(limit)s %(unit)s, %(differential)s") % {
+            "limit": n(T.FEVER_C),
+            "unit": unit,
+            "differential": _short(V.INFECTION),
+        }
+        return (Limit(text, value >= T.FEVER_C),)
     if name == "crp_mg_l":
+        raised = _("≥ %(limit)s %(unit)s: raised, %(differential)s and biopsy") % {
+            "limit": n(T.CRP_RAISED_MG_L),
+            "unit": unit,
+            "differential": _short(V.INFECTION),
+        }
+        jansson = _("≥ %(limit)s %(unit)s: Jansson item") % {"limit": n(T.JANSSON_CRP_MG_L), "unit": unit}
         return (
-            Limit(
-                f"≥ {T.CRP_RAISED_MG_L} {unit}: raised, {_short(V.INFECTION)} and biopsy",
-                value >= T.CRP_RAISED_MG_L,
-            ),
-            Limit(f"≥ {T.JANSSON_CRP_MG_L} {unit}: Jansson item", value >= T.JANSSON_CRP_MG_L, flag=False),
+            Limit(raised, value >= T.CRP_RAISED_MG_L),
+            Limit(jansson, value >= T.JANSSON_CRP_MG_L, flag=False),
         )
     if name == "wbc_10e9_l":
+        low = _("below %(limit)s: cytopenia, %(differential)s") % {
+            "limit": n(T.WBC_LOW_10E9_L),
+            "differential": _short(V.MALIGNANCY),
+        }
         return (
-            Limit(f"below {T.WBC_LOW_10E9_L}: cytopenia, {_short(V.MALIGNANCY)}", value < T.WBC_LOW_10E9_L),
-            Limit(
-                f"above {T.WBC_HIGH_10E9_L}: not a normal count (Jansson)",
-                value > T.WBC_HIGH_10E9_L,
-                flag=False,
-            ),
+            Limit(low, value < T.WBC_LOW_10E9_L),
+            Limit(_abnormal_count(T.WBC_HIGH_10E9_L), value > T.WBC_HIGH_10E9_L, flag=False),
         )
     if name == "neutrophils_10e9_l":
-        return (
-            Limit(
-                f"below {T.NEUTROPHILS_LOW_10E9_L}: neutropenia, {_short(V.MALIGNANCY)}",
-                value < T.NEUTROPHILS_LOW_10E9_L,
-            ),
-        )
+        low = _("below %(limit)s: neutropenia, %(differential)s") % {
+            "limit": n(T.NEUTROPHILS_LOW_10E9_L),
+            "differential": _short(V.MALIGNANCY),
+        }
+        return (Limit(low, value < T.NEUTROPHILS_LOW_10E9_L),)
     if name == "hemoglobin_g_l":
         return (_who_limit(episode, value),)
     if name == "platelets_10e9_l":
+        low = _("below %(limit)s: thrombocytopenia, %(differential)s") % {
+            "limit": n(T.PLATELETS_LOW_10E9_L),
+            "differential": _short(V.MALIGNANCY),
+        }
         return (
-            Limit(
-                f"below {T.PLATELETS_LOW_10E9_L}: thrombocytopenia, {_short(V.MALIGNANCY)}",
-                value < T.PLATELETS_LOW_10E9_L,
-            ),
-            Limit(
-                f"above {T.PLATELETS_HIGH_10E9_L}: not a normal count (Jansson)",
-                value > T.PLATELETS_HIGH_10E9_L,
-                flag=False,
-            ),
+            Limit(low, value < T.PLATELETS_LOW_10E9_L),
+            Limit(_abnormal_count(T.PLATELETS_HIGH_10E9_L), value > T.PLATELETS_HIGH_10E9_L, flag=False),
         )
     if name == "ldh_u_l":
         uln = episode.ldh_uln_u_l
         if uln is None:
-            return (Limit("the laboratory's upper limit: unknown", crossed=False),)
-        return (
-            Limit(
-                f"above {number_text(uln)} {unit} (laboratory upper limit), {_short(V.MALIGNANCY)}",
-                value > uln,
-            ),
-        )
+            return (Limit(_("the laboratory's upper limit: unknown"), crossed=False),)
+        text = _("above %(limit)s %(unit)s (laboratory upper limit), %(differential)s") % {
+            "limit": number_text(uln),
+            "unit": unit,
+            "differential": _short(V.MALIGNANCY),
+        }
+        return (Limit(text, value > uln),)
     if name == "alp_u_l":
         lln = episode.alp_lln_u_l
         if lln is None:
-            return (Limit("the laboratory's lower limit: unknown", crossed=False),)
-        return (
-            Limit(
-                f"below {number_text(lln)} {unit} (laboratory lower limit), {_short(V.HYPOPHOSPHATASIA)}",
-                value < lln,
-            ),
-        )
+            return (Limit(_("the laboratory's lower limit: unknown"), crossed=False),)
+        text = _("below %(limit)s %(unit)s (laboratory lower limit), %(differential)s") % {
+            "limit": number_text(lln),
+            "unit": unit,
+            "differential": _short(V.HYPOPHOSPHATASIA),
+        }
+        return (Limit(text, value < lln),)
     return ()
+
+
+def _abnormal_count(limit: float) -> str:
+    return _("above %(limit)s: not a normal count (Jansson)") % {"limit": _limit_number(limit)}
 
 
 def input_row(episode: Episode, name: str) -> InputRow:
@@ -236,7 +288,7 @@ def input_row(episode: Episode, name: str) -> InputRow:
         name=name,
         label=_label(name),
         value=value_text(episode, name),
-        unit=UNITS.get(name, "") if value is not None else "",
+        unit=str(UNITS.get(name, "")) if value is not None else "",
         limits=lab_limits(episode, name),
         unknown=value is None,
     )
@@ -246,25 +298,28 @@ def _patient_section(episode: Episode) -> InputSection:
     patient = episode.patient
     birth = patient.birth_date
     rows = [
-        InputRow(name="sex", label="Sex", value=patient.get_sex_display(), unknown=patient.sex == "unknown"),
+        InputRow(
+            name="sex", label=_("Sex"), value=patient.get_sex_display(), unknown=patient.sex == "unknown"
+        ),
         InputRow(
             name="birth_date",
-            label="Birth date",
-            value=_date_text(birth) if birth else UNKNOWN,
+            label=_("Birth date"),
+            value=_date_text(birth) if birth else unknown_text(),
             unknown=birth is None,
         ),
         input_row(episode, "assessed_on"),
         input_row(episode, "onset_on"),
     ]
     for name, label, on, entered in (
-        ("age_years", "Age at assessment", episode.assessed_on, episode.age_years),
-        ("age_at_onset_years", "Age at onset", episode.onset_on, episode.age_at_onset_years),
+        ("age_years", _("Age at assessment"), episode.assessed_on, episode.age_years),
+        ("age_at_onset_years", _("Age at onset"), episode.onset_on, episode.age_at_onset_years),
     ):
         text = age_text(birth, on, entered)
+        known = (birth is not None and on is not None) or entered is not None
         if birth is None and entered is not None:
-            text += " (entered)"
-        rows.append(InputRow(name=name, label=label, value=text, unknown=text == UNKNOWN))
-    return InputSection("dates", "Patient and dates", tuple(rows))
+            text = _("%(age)s (entered)") % {"age": text}
+        rows.append(InputRow(name=name, label=label, value=text, unknown=not known))
+    return InputSection("dates", _("Patient and dates"), tuple(rows))
 
 
 def input_sections(episode: Episode) -> list[InputSection]:
@@ -274,11 +329,14 @@ def input_sections(episode: Episode) -> list[InputSection]:
     for key, title, names in SECTIONS:
         if key in ("dates", "imaging"):
             continue
-        sections.append(InputSection(key, title, tuple(input_row(episode, name) for name in names)))
+        sections.append(InputSection(key, str(title), tuple(input_row(episode, name) for name in names)))
     return sections
 
 
 def _feature_label(name: str) -> str:
+    # The lesion form's label (translated), as the clinician ticked it; else the column's name.
+    if name in LESION_LABELS:
+        return str(LESION_LABELS[name])
     label = str(_field(Lesion, name).verbose_name)
     return label[:1].upper() + label[1:]
 
@@ -313,9 +371,9 @@ def biopsy_rows(episode: Episode) -> list[InputRow]:
     for name, label in labels.items():
         value = getattr(biopsy, name)
         if value is None:
-            text = UNKNOWN
+            text = unknown_text()
         elif isinstance(value, bool):
-            text = "Yes" if value else "No"
+            text = yes_no_text(value)
         else:
             text = _choice_label(Biopsy, name, value)
         rows.append(InputRow(name=f"biopsy_{name}", label=label, value=text, unknown=value is None))

@@ -20,6 +20,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import construct_instance
+from django.utils import formats, translation
+from django.utils.functional import keep_lazy_text
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from exclusion.engine.schema import MAX_LESIONS
 from patients.choices import (
@@ -36,8 +40,20 @@ from patients.choices import (
 )
 from patients.models import Biopsy, Episode, Lesion, Patient
 
+UNKNOWN_CHOICE = gettext_lazy("Unknown")
 # Boolean inputs: unknown (empty) is the default and stays null; it never means "no".
-TRI_STATE = [("", "Unknown"), ("yes", "Yes"), ("no", "No")]
+TRI_STATE = [("", UNKNOWN_CHOICE), ("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
+
+
+def day_text(day: datetime.date) -> str:
+    """A date inside a message: "05 May 2024" in English (as the messages have always read it), "05.05.2024"
+    in German."""
+    return formats.date_format(day, pgettext("date inside a message", "d M Y"))
+
+
+def decimal_comma() -> bool:
+    """Whether the active language writes decimals with a comma (German: 1,8)."""
+    return formats.get_format("DECIMAL_SEPARATOR") == ","
 
 
 def DATE_WIDGET() -> forms.DateInput:  # noqa: N802 - reads as a constant in field definitions
@@ -64,39 +80,67 @@ class TriStateField(forms.TypedChoiceField):
         return value
 
 
+# A unit at the end of a column's name, in English (mg/L) or German (mg/l).
+UNIT_SUFFIX = re.compile(r"\s*\((mg/[Ll]|mm/h|×10⁹/[Ll]|g/[Ll]|U/[Ll]|°C|0–10|0–3)\)$")
+
+
+@keep_lazy_text
+def _short_label(text: str) -> str:
+    # Units are shown beside the input; keep the label short. Lazy: the form classes are built at import,
+    # the label is read in each request's language.
+    text = UNIT_SUFFIX.sub("", str(text))  # a lazy label is evaluated here, in the request's language
+    return text[:1].upper() + text[1:]
+
+
 def _label(field: Any) -> str:
-    label = str(field.verbose_name)
-    # Units are shown beside the input; keep the label short.
-    label = re.sub(r"\s*\((mg/L|mm/h|×10⁹/L|g/L|U/L|°C|0–10|0–3)\)$", "", label)
-    return label[:1].upper() + label[1:]
+    return _short_label(field.verbose_name)
 
 
 # A decimal comma with three digits after it ("1,234") may be a thousands separator: read either way it is
 # a thousandfold error, so it is refused rather than guessed.
 AMBIGUOUS_COMMA = re.compile(r"[+-]?[1-9][0-9]{0,2},[0-9]{3}")
+# In German the comma is the decimal mark and a point the thousands separator: there "1.234" is the one
+# that may be a thousandfold error.
+AMBIGUOUS_POINT = re.compile(r"[+-]?[1-9][0-9]{0,2}\.[0-9]{3}")
 # Digits with at most one decimal point; no exponents, underscores or spaces inside (float() takes them).
 PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-NUMBER_HELP = "Enter a number such as 1.8 (or 1,8), without thousands separators."
+NUMBER_HELP = gettext_lazy("Enter a number such as 1.8 (or 1,8), without thousands separators.")
 
 
 def number_text(text: str) -> str:
     """What a person typed, with a decimal comma read as a decimal point ("1,8" -> "1.8").
 
     Never multiplies and never drops a mark: a comma beside a point ("1.234,5"), several commas ("1,2,3")
-    and a comma that may be a thousands separator ("1,234") are refused with a message saying why.
+    and a comma that may be a thousands separator ("1,234") are refused with a message saying why. In a
+    language that writes a decimal comma (German), "1,234" is 1.234 and "1.234" is the one refused.
     """
     text = text.strip()
     if "," not in text:
+        if decimal_comma() and AMBIGUOUS_POINT.fullmatch(text):
+            whole, fraction = text.split(".")
+            raise ValidationError(
+                _(
+                    "“%(text)s” could be %(decimal)s or %(whole)s: enter the number without the point, "
+                    "with a comma for the decimals."
+                )
+                % {"text": text, "decimal": f"{whole},{fraction}", "whole": f"{whole}{fraction}"},
+                code="invalid",
+            )
         return text if PLAIN_NUMBER.fullmatch(text) or not text else _not_a_number(text)
     if "." in text or text.count(",") > 1:
         raise ValidationError(
-            f"“{text}” mixes decimal marks or uses thousands separators: {NUMBER_HELP}", code="invalid"
+            _("“%(text)s” mixes decimal marks or uses thousands separators: %(help)s")
+            % {"text": text, "help": NUMBER_HELP},
+            code="invalid",
         )
-    if AMBIGUOUS_COMMA.fullmatch(text):
+    if AMBIGUOUS_COMMA.fullmatch(text) and not decimal_comma():
         whole, fraction = text.split(",")
         raise ValidationError(
-            f"“{text}” could be {whole}.{fraction} or {whole}{fraction}: enter the number without the "
-            "comma, with a point for the decimals.",
+            _(
+                "“%(text)s” could be %(decimal)s or %(whole)s: enter the number without the comma, with a "
+                "point for the decimals."
+            )
+            % {"text": text, "decimal": f"{whole}.{fraction}", "whole": f"{whole}{fraction}"},
             code="invalid",
         )
     text = text.replace(",", ".")
@@ -104,7 +148,16 @@ def number_text(text: str) -> str:
 
 
 def _not_a_number(text: str) -> str:
-    raise ValidationError(f"“{text}” is not a number: {NUMBER_HELP}", code="invalid")
+    raise ValidationError(
+        _("“%(text)s” is not a number: %(help)s") % {"text": text, "help": NUMBER_HELP}, code="invalid"
+    )
+
+
+def shown_number(value: float | int) -> str:
+    """A stored number as the input shows it, read back the same by number_text: 20 rather than 20.0, and
+    with a decimal comma in German (1,8). Never a thousands separator."""
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    return text.replace(".", ",") if decimal_comma() else text
 
 
 def NUMBER_WIDGET() -> forms.TextInput:  # noqa: N802 - reads as a constant in field definitions
@@ -130,13 +183,13 @@ class NumberField(forms.FloatField):
         return super().to_python(value)
 
     def prepare_value(self, value: Any) -> Any:
-        # Show 20 rather than 20.0: as a person typed it.
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
+        # A stored value (bound data is the text as typed, shown back unchanged).
+        if isinstance(value, float | int) and not isinstance(value, bool):
+            return shown_number(value)
         return value
 
 
-def _blank_choices(choices: list, blank: str = "Unknown") -> list:
+def _blank_choices(choices: list, blank: Any = UNKNOWN_CHOICE) -> list:
     return [("", blank), *choices]
 
 
@@ -186,27 +239,31 @@ class RecordForm(forms.ModelForm):
         raise NotImplementedError("Forms do not save records: call patients.services.")
 
 
-CRP_UNITS = [("mg_l", "mg/L"), ("mg_dl", "mg/dL")]
-HB_UNITS = [("g_l", "g/L"), ("g_dl", "g/dL")]
+CRP_UNITS = [("mg_l", pgettext_lazy("unit", "mg/L")), ("mg_dl", pgettext_lazy("unit", "mg/dL"))]
+HB_UNITS = [("g_l", pgettext_lazy("unit", "g/L")), ("g_dl", pgettext_lazy("unit", "g/dL"))]
 
 
 @dataclass(frozen=True)
 class UnitSlip:
     """A unit a value is often typed in by mistake, and how to convert it to the field's own unit."""
 
-    unit: str
+    unit: Any  # lazy text: German writes mg/dl
     to_canonical: Callable[[float], float]
-    rule: str  # the conversion, as the message states it
+    rule: Any  # the conversion, as the message states it (lazy text)
 
 
 def _per_thousand(value: float) -> float:
     return value / 1000
 
 
-CELLS = UnitSlip("cells/µL", _per_thousand, "1000 cells/µL = 1 ×10⁹/L")
+CELLS = UnitSlip(pgettext_lazy("unit", "cells/µL"), _per_thousand, gettext_lazy("1000 cells/µL = 1 ×10⁹/L"))
 UNIT_SLIPS = {
-    "crp_mg_l": UnitSlip("mg/dL", lambda value: value * 10, "1 mg/dL = 10 mg/L"),
-    "hemoglobin_g_l": UnitSlip("g/dL", lambda value: value * 10, "1 g/dL = 10 g/L"),
+    "crp_mg_l": UnitSlip(
+        pgettext_lazy("unit", "mg/dL"), lambda value: value * 10, gettext_lazy("1 mg/dL = 10 mg/L")
+    ),
+    "hemoglobin_g_l": UnitSlip(
+        pgettext_lazy("unit", "g/dL"), lambda value: value * 10, gettext_lazy("1 g/dL = 10 g/L")
+    ),
     "max_temperature_c": UnitSlip("°F", lambda value: (value - 32) * 5 / 9, "°C = (°F − 32) × 5/9"),
     "wbc_10e9_l": CELLS,
     "neutrophils_10e9_l": CELLS,
@@ -217,8 +274,9 @@ UNIT_HELPERS = {"crp_mg_l": ("crp_unit", "mg_dl"), "hemoglobin_g_l": ("hemoglobi
 
 
 def _num(value: float) -> str:
-    # As a person writes it: 7.1, 38.5, 310000 (never 3.1e+05, never 7.100000001).
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+    # As a person writes it: 7.1, 38.5, 310000 (never 3.1e+05, never 7.100000001); German 7,1.
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if decimal_comma() else text
 
 
 def out_of_range_message(name: str, value: float, typed: float | None = None) -> str:
@@ -228,37 +286,69 @@ def out_of_range_message(name: str, value: float, typed: float | None = None) ->
     range is RANGES' (the engine's contract); the suggestion is computed from it, never written down.
     """
     low, high = RANGES[name]
-    unit = UNITS.get(name, "")
+    unit = str(UNITS.get(name, ""))
     unit = "" if unit.startswith("0–") else f" {unit}"
-    side = "above the highest" if value > high else "below the lowest"
+    # The range's ends as the contract writes them (34.0 stays 34.0 in English), with a comma in German.
+    ends = {"low": str(low), "high": str(high), "unit": unit}
+    if decimal_comma():
+        ends = {key: text.replace(".", ",") for key, text in ends.items()}
+    above = value > high
     shown = f"{_num(value)}{unit}"
     slip = UNIT_SLIPS.get(name)
     if typed is not None and slip is not None:
         # The unit select converted it: say so, and that the conversion is what went out of range.
-        message = (
-            f"{_num(typed)} {slip.unit} is {shown}, {side} accepted: must be between {low} and {high}{unit}."
-        )
+        if above:
+            template = _(
+                "%(typed)s is %(value)s, above the highest accepted: must be between %(low)s and "
+                "%(high)s%(unit)s."
+            )
+        else:
+            template = _(
+                "%(typed)s is %(value)s, below the lowest accepted: must be between %(low)s and "
+                "%(high)s%(unit)s."
+            )
+        message = template % {"typed": f"{_num(typed)} {slip.unit}", "value": shown, **ends}
         if low <= typed <= high:
-            message += f" If the value was in{unit}, choose{unit} beside the field ({slip.rule})."
+            message += " " + _(
+                "If the value was in %(unit)s, choose %(unit)s beside the field (%(rule)s)."
+            ) % {
+                "unit": unit.strip(),
+                "rule": slip.rule,
+            }
         return message
-    message = f"{shown} is {side} accepted: must be between {low} and {high}{unit}."
+    if above:
+        template = _("%(value)s is above the highest accepted: must be between %(low)s and %(high)s%(unit)s.")
+    else:
+        template = _("%(value)s is below the lowest accepted: must be between %(low)s and %(high)s%(unit)s.")
+    message = template % {"value": shown, **ends}
     if slip is not None:
         converted = slip.to_canonical(value)
         if low <= converted <= high:
-            message += (
-                f" It looks like {slip.unit}: {_num(value)} {slip.unit} = {_num(converted)}{unit}"
-                f" ({slip.rule}). If so, enter {_num(converted)}"
-            )
-            message += f" or choose {slip.unit} beside the field." if name in UNIT_HELPERS else "."
+            if name in UNIT_HELPERS:
+                hint = _(
+                    "It looks like %(unit)s: %(typed)s = %(converted)s (%(rule)s). If so, enter %(number)s "
+                    "or choose %(unit)s beside the field."
+                )
+            else:
+                hint = _(
+                    "It looks like %(unit)s: %(typed)s = %(converted)s (%(rule)s). If so, enter %(number)s."
+                )
+            message += " " + hint % {
+                "unit": slip.unit,
+                "typed": f"{_num(value)} {slip.unit}",
+                "converted": f"{_num(converted)}{unit}",
+                "rule": slip.rule,
+                "number": _num(converted),
+            }
     return message
 
 
 # The sections of the episode form, in the order a clinician works through a consultation.
 SECTIONS = [
-    ("dates", "Dates", ["assessed_on", "onset_on", "age_years", "age_at_onset_years"]),
+    ("dates", gettext_lazy("Dates"), ["assessed_on", "onset_on", "age_years", "age_at_onset_years"]),
     (
         "history",
-        "History and symptoms",
+        gettext_lazy("History and symptoms"),
         [
             "bone_pain",
             "local_swelling",
@@ -278,7 +368,7 @@ SECTIONS = [
     ),
     (
         "examination",
-        "Examination",
+        gettext_lazy("Examination"),
         [
             "max_temperature_c",
             "ill_appearance",
@@ -294,7 +384,7 @@ SECTIONS = [
     ),
     (
         "labs",
-        "Laboratory",
+        gettext_lazy("Laboratory"),
         [
             "crp_mg_l",
             "esr_mm_h",
@@ -312,22 +402,67 @@ SECTIONS = [
         ],
     ),
     # Just before the lesion rows: it says whether those rows are the complete picture.
-    ("imaging", "Imaging", ["whole_body_mri"]),
-    ("activity", "Activity measures", ["pain_vas", "patient_global_vas", "physician_global_vas", "chaq"]),
+    ("imaging", gettext_lazy("Imaging"), ["whole_body_mri"]),
+    (
+        "activity",
+        gettext_lazy("Activity measures"),
+        ["pain_vas", "patient_global_vas", "physician_global_vas", "chaq"],
+    ),
 ]
 EPISODE_FIELDS = [name for _, _, names in SECTIONS for name in names]
 BIOPSY_FIELDS = ("histology", "culture", "on_antibiotics")
 
+# The labels of the episode's columns. Every column is named here (not left to the model's field names) so
+# that German has them: a verbose_name added to a model column would need a migration.
+EPISODE_LABELS = {
+    "assessed_on": gettext_lazy("Assessed on"),
+    "onset_on": gettext_lazy("Onset on"),
+    "age_years": gettext_lazy("Age at assessment (years)"),
+    "age_at_onset_years": gettext_lazy("Age at onset (years)"),
+    "bone_pain": gettext_lazy("Bone pain"),
+    "local_swelling": gettext_lazy("Local swelling"),
+    "night_pain": gettext_lazy("Night pain"),
+    "back_pain": gettext_lazy("Back pain"),
+    "fever": gettext_lazy("Fever reported"),
+    "weight_loss": gettext_lazy("Weight loss"),
+    "night_sweats": gettext_lazy("Night sweats"),
+    "restricted_diet": gettext_lazy("Restricted diet"),
+    "neonatal_pustulosis": gettext_lazy("Neonatal pustulosis"),
+    "consanguinity_or_affected_sibling": gettext_lazy("Consanguinity or affected sibling"),
+    "immunocompromised": gettext_lazy("Immunocompromised"),
+    "tb_exposure": gettext_lazy("Tuberculosis exposure"),
+    "sustained_response_to_antibiotics_alone": gettext_lazy("Sustained response to antibiotics alone"),
+    "inflammatory_bowel_disease": gettext_lazy("Inflammatory bowel disease"),
+    "max_temperature_c": gettext_lazy("Highest temperature"),
+    "ill_appearance": gettext_lazy("Ill appearance"),
+    "hepatomegaly": gettext_lazy("Hepatomegaly"),
+    "splenomegaly": gettext_lazy("Splenomegaly"),
+    "lymphadenopathy": gettext_lazy("Lymphadenopathy"),
+    "bruising_or_purpura": gettext_lazy("Bruising or purpura"),
+    "gum_bleeding": gettext_lazy("Gum bleeding"),
+    "palmoplantar_pustulosis": gettext_lazy("Palmoplantar pustulosis"),
+    "psoriasis": gettext_lazy("Psoriasis"),
+    "severe_acne": gettext_lazy("Severe acne"),
+    "blood_culture": gettext_lazy("Blood culture"),
+    "blasts_on_smear": gettext_lazy("Blasts on blood smear"),
+    "vitamin_c_low": gettext_lazy("Vitamin C low"),
+    "pain_vas": gettext_lazy("Pain (VAS)"),
+    "patient_global_vas": gettext_lazy("Patient global (VAS)"),
+    "physician_global_vas": gettext_lazy("Physician global (VAS)"),
+}
+
 HELP = {
-    "onset_on": "First symptoms. Leave empty if not known.",
-    "age_years": "Only when the birth date is not known.",
-    "age_at_onset_years": "Only when the birth date is not known.",
-    "ldh_uln_u_l": "The laboratory's upper limit of normal.",
-    "alp_lln_u_l": "The laboratory's lower limit of normal (for age).",
-    "consanguinity_or_affected_sibling": "Consanguineous parents or an affected sibling.",
-    "sustained_response_to_antibiotics_alone": "Lasting improvement on antibiotics alone.",
-    "whole_body_mri": "Yes: the MRI lesions below are all there are (none listed means a clean scan). "
-    "No or Unknown: an MRI lesion not listed is not taken as absent.",
+    "onset_on": gettext_lazy("First symptoms. Leave empty if not known."),
+    "age_years": gettext_lazy("Only when the birth date is not known."),
+    "age_at_onset_years": gettext_lazy("Only when the birth date is not known."),
+    "ldh_uln_u_l": gettext_lazy("The laboratory's upper limit of normal."),
+    "alp_lln_u_l": gettext_lazy("The laboratory's lower limit of normal (for age)."),
+    "consanguinity_or_affected_sibling": gettext_lazy("Consanguineous parents or an affected sibling."),
+    "sustained_response_to_antibiotics_alone": gettext_lazy("Lasting improvement on antibiotics alone."),
+    "whole_body_mri": gettext_lazy(
+        "Yes: the MRI lesions below are all there are (none listed means a clean scan). "
+        "No or Unknown: an MRI lesion not listed is not taken as absent."
+    ),
 }
 
 
@@ -344,23 +479,25 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
 
 class PatientForm(forms.Form):
     record_number = forms.CharField(
-        label="Record number",
+        label=gettext_lazy("Record number"),
         max_length=32,
-        help_text="A pseudonymous number, never a name.",
+        help_text=gettext_lazy("A pseudonymous number, never a name."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    sex = forms.ChoiceField(label="Sex", choices=Sex.choices, initial=Sex.UNKNOWN)
+    sex = forms.ChoiceField(label=gettext_lazy("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
     # Not in the future, no age over 120 years (patients.validators, also the model's rule).
-    birth_date = forms.DateField(label="Birth date", required=False, widget=DATE_WIDGET())
+    birth_date = forms.DateField(label=gettext_lazy("Birth date"), required=False, widget=DATE_WIDGET())
     # Shown (by the template) only once an old birth date was questioned; the API has no such step.
-    confirm_birth_date = forms.BooleanField(label="The birth date is correct", required=False)
+    confirm_birth_date = forms.BooleanField(label=gettext_lazy("The birth date is correct"), required=False)
 
     def __init__(self, *args: Any, sites: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         sites = sites or []
         if len(sites) > 1:
             self.fields["site"] = forms.TypedChoiceField(
-                label="Site", choices=[(site.id, f"{site.code} — {site.name}") for site in sites], coerce=int
+                label=_("Site"),
+                choices=[(site.id, f"{site.code} — {site.name}") for site in sites],
+                coerce=int,
             )
             self.order_fields(["site"])
         self.sites = {site.id: site for site in sites}
@@ -391,9 +528,12 @@ class PatientForm(forms.Form):
                 self.add_error(
                     "birth_date",
                     ValidationError(
-                        f"Born {birth_date:%d %b %Y}, the patient is {age} years old, which is unusual in a "
-                        "children's service. Check the year; if the date is right, tick “The birth date is "
-                        "correct” and save again.",
+                        _(
+                            "Born %(birth_date)s, the patient is %(age)s years old, which is unusual in a "
+                            "children's service. Check the year; if the date is right, tick “The birth date "
+                            "is correct” and save again."
+                        )
+                        % {"birth_date": day_text(birth_date), "age": age},
                         code="confirm_birth_date",
                     ),
                 )
@@ -421,44 +561,39 @@ class EpisodeForm(RecordForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     crp_unit = forms.ChoiceField(
-        label="CRP unit",
+        label=gettext_lazy("CRP unit"),
         choices=CRP_UNITS,
         initial="mg_l",
         required=False,
-        widget=forms.Select(attrs={"aria-label": "CRP unit"}),
+        widget=forms.Select(attrs={"aria-label": gettext_lazy("CRP unit")}),
     )
     hemoglobin_unit = forms.ChoiceField(
-        label="Haemoglobin unit",
+        label=gettext_lazy("Haemoglobin unit"),
         choices=HB_UNITS,
         initial="g_l",
         required=False,
-        widget=forms.Select(attrs={"aria-label": "Haemoglobin unit"}),
+        widget=forms.Select(attrs={"aria-label": gettext_lazy("Haemoglobin unit")}),
     )
-    biopsy_taken = forms.BooleanField(label="A bone biopsy was taken", required=False)
+    biopsy_taken = forms.BooleanField(label=gettext_lazy("A bone biopsy was taken"), required=False)
     biopsy_histology = forms.TypedChoiceField(
-        label="Histology", choices=_blank_choices(Histology.choices), required=False, empty_value=None
+        label=gettext_lazy("Histology"),
+        choices=_blank_choices(Histology.choices),
+        required=False,
+        empty_value=None,
     )
     biopsy_culture = forms.TypedChoiceField(
-        label="Culture", choices=_blank_choices(BiopsyCulture.choices), required=False, empty_value=None
+        label=gettext_lazy("Culture"),
+        choices=_blank_choices(BiopsyCulture.choices),
+        required=False,
+        empty_value=None,
     )
-    biopsy_on_antibiotics = TriStateField(label="Taken on antibiotics")
+    biopsy_on_antibiotics = TriStateField(label=gettext_lazy("Taken on antibiotics"))
 
     class Meta:
         model = Episode
         fields = EPISODE_FIELDS
         formfield_callback = record_formfield
-        labels = {
-            "age_years": "Age at assessment (years)",
-            "age_at_onset_years": "Age at onset (years)",
-            "fever": "Fever reported",
-            "max_temperature_c": "Highest temperature",
-            "tb_exposure": "Tuberculosis exposure",
-            "blasts_on_smear": "Blasts on blood smear",
-            "vitamin_c_low": "Vitamin C low",
-            "pain_vas": "Pain (VAS)",
-            "patient_global_vas": "Patient global (VAS)",
-            "physician_global_vas": "Physician global (VAS)",
-        }
+        labels = EPISODE_LABELS
         help_texts = HELP
 
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
@@ -495,7 +630,8 @@ class EpisodeForm(RecordForm):
         given = [name for name in BIOPSY_FIELDS if data.get(f"biopsy_{name}") is not None]
         if given and not data.get("biopsy_taken"):
             self.add_error(
-                "biopsy_taken", "Tick this when a biopsy was taken, or set the biopsy fields back to Unknown."
+                "biopsy_taken",
+                _("Tick this when a biopsy was taken, or set the biopsy fields back to Unknown."),
             )
         return data
 
@@ -508,9 +644,16 @@ class EpisodeForm(RecordForm):
             return
         assessed, onset = data.get("assessed_on"), data.get("onset_on")
         if assessed and assessed < birth:
-            self.add_error("assessed_on", f"The assessment date is before the birth date ({birth:%d %b %Y}).")
+            self.add_error(
+                "assessed_on",
+                _("The assessment date is before the birth date (%(birth_date)s).")
+                % {"birth_date": day_text(birth)},
+            )
         if onset and onset < birth:
-            self.add_error("onset_on", f"Onset is before the birth date ({birth:%d %b %Y}).")
+            self.add_error(
+                "onset_on",
+                _("Onset is before the birth date (%(birth_date)s).") % {"birth_date": day_text(birth)},
+            )
 
     def episode_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in EPISODE_FIELDS if name in self.fields}
@@ -532,6 +675,35 @@ class EpisodeForm(RecordForm):
         return initial
 
 
+# The labels of a lesion's columns (as EPISODE_LABELS: named here so that German has them).
+LESION_LABELS = {
+    "site": pgettext_lazy("lesion", "Site"),  # the bone (a patient's "Site" is the hospital)
+    "side": gettext_lazy("Side"),
+    "level": gettext_lazy("Level"),
+    "modality": gettext_lazy("Imaging"),
+    "marrow_oedema": gettext_lazy("Marrow oedema"),
+    "lytic": gettext_lazy("Lytic"),
+    "sclerosis": gettext_lazy("Marginal sclerosis"),
+    "periosteal_reaction": gettext_lazy("Periosteal reaction"),
+    "hyperostosis": gettext_lazy("Hyperostosis"),
+    "bone_expansion": gettext_lazy("Bone expansion"),
+    "cortical_destruction": gettext_lazy("Cortical destruction"),
+    "soft_tissue_mass": gettext_lazy("Soft tissue mass"),
+    "abscess": gettext_lazy("Abscess"),
+    "sequestrum": gettext_lazy("Sequestrum"),
+    "sinus_tract": gettext_lazy("Sinus tract"),
+    "vertebral_collapse": gettext_lazy("Vertebral collapse"),
+    "symptomatic": gettext_lazy("Symptomatic"),
+    "active": gettext_lazy("Active"),
+}
+
+
+def _in_sentence(label: Any) -> str:
+    # English lower-cases a bone inside a sentence ("the femur"); German keeps a noun's capital (Femur).
+    text = str(label)
+    return text if (translation.get_language() or "").startswith("de") else text.lower()
+
+
 class LesionForm(RecordForm):
     # The lesion's id (not a column a person edits): which stored lesion this row updates.
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -540,20 +712,20 @@ class LesionForm(RecordForm):
         model = Lesion
         fields = ("site", "side", "level", "modality", *LESION_FEATURES)
         formfield_callback = record_formfield
-        labels = {"modality": "Imaging"}
-        help_texts = {"level": "Vertebra or rib, e.g. T7."}
+        labels = LESION_LABELS
+        help_texts = {"level": gettext_lazy("Vertebra or rib, e.g. T7.")}
         widgets = {"level": forms.TextInput(attrs={"size": 5})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = _blank_choices(BoneSite.choices, "Choose a site…")
-        self.fields["modality"].choices = _blank_choices(Modality.choices, "Choose…")
+        self.fields["site"].choices = _blank_choices(BoneSite.choices, _("Choose a site…"))
+        self.fields["modality"].choices = _blank_choices(Modality.choices, _("Choose…"))
         # No default side: the model's "midline" would pass a femur unnoticed. Empty means midline only
         # for a site that is not paired (clean_side).
         side = self.fields["side"]
-        side.choices = _blank_choices(Side.choices, "Choose…")
+        side.choices = _blank_choices(Side.choices, _("Choose…"))
         side.required = False
-        side.help_text = "Left or right for paired bones."
+        side.help_text = _("Left or right for paired bones.")
         side.initial = None
         if "side" not in (kwargs.get("initial") or {}):
             self.initial.pop("side", None)
@@ -563,12 +735,15 @@ class LesionForm(RecordForm):
         side = self.cleaned_data.get("side") or ""
         site = self.cleaned_data.get("site")
         if site in PAIRED_SITES:
-            bone = BoneSite(site).label.lower()
+            bone = _in_sentence(BoneSite(site).label)
             if not side:
-                raise ValidationError(f"Choose left or right: the {bone} is a paired bone.", code="side")
+                raise ValidationError(
+                    _("Choose left or right: the %(bone)s is a paired bone.") % {"bone": bone}, code="side"
+                )
             if side == Side.MIDLINE:
                 raise ValidationError(
-                    f"The {bone} is a paired bone: choose left or right, not midline.", code="side"
+                    _("The %(bone)s is a paired bone: choose left or right, not midline.") % {"bone": bone},
+                    code="side",
                 )
         return side or Side.MIDLINE
 
@@ -585,7 +760,7 @@ class LesionForm(RecordForm):
         return data
 
 
-BLANK_ROW = "Fill in or remove this row."
+BLANK_ROW = gettext_lazy("Fill in or remove this row.")
 
 
 class BaseLesionFormSet(forms.BaseFormSet):
@@ -613,8 +788,11 @@ class BaseLesionFormSet(forms.BaseFormSet):
         count = len(kept_lesion_forms(self))
         if count > MAX_LESIONS:
             raise ValidationError(
-                f"{count} lesions entered: at most {MAX_LESIONS} per episode. List each bone once, and "
-                "remove the extra rows.",
+                _(
+                    "%(count)s lesions entered: at most %(max)s per episode. List each bone once, and remove "
+                    "the extra rows."
+                )
+                % {"count": count, "max": MAX_LESIONS},
                 code="too_many_lesions",
             )
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from exclusion import engine
 from exclusion.engine.schema import MAX_LESIONS
@@ -35,7 +36,10 @@ class StaleVersionError(Exception):
     """The episode changed since the editor loaded it (optimistic locking)."""
 
     def __init__(self, current_version: int) -> None:
-        super().__init__(f"The episode was changed by someone else (now version {current_version}).")
+        super().__init__(
+            _("The episode was changed by someone else (now version %(version)s).")
+            % {"version": current_version}
+        )
         self.current_version = current_version
 
 
@@ -255,8 +259,8 @@ def _replace_lesions(episode: Episode, lesions: list[dict[str, Any]]) -> None:
             [
                 {
                     "path": "episode.lesions",
-                    "message": f"{len(lesions)} lesions: at most {MAX_LESIONS} per episode "
-                    "(list each bone once)",
+                    "message": _("%(count)s lesions: at most %(max)s per episode (list each bone once)")
+                    % {"count": len(lesions), "max": MAX_LESIONS},
                 }
             ]
         )

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from patients.choices import StopReason
 from patients.forms import RecordForm, record_formfield
@@ -22,11 +24,17 @@ class TreatmentForm(RecordForm):
         model = Treatment
         fields = list(TREATMENT_FIELDS)
         formfield_callback = record_formfield
-        labels = {"drug_class": "Class", "drug": "Drug", "started_on": "Started", "stopped_on": "Stopped"}
+        labels = {
+            "drug_class": pgettext_lazy("drug class", "Class"),
+            "drug": gettext_lazy("Drug"),
+            "started_on": pgettext_lazy("treatment", "Started"),
+            "stopped_on": pgettext_lazy("treatment", "Stopped"),
+            "stop_reason": gettext_lazy("Stop reason"),
+        }
         help_texts = {
-            "drug": "The drug's name, e.g. naproxen. No dose is recorded.",
-            "stopped_on": "Leave empty while the course is ongoing.",
-            "stop_reason": "Required with a stop date; empty while ongoing.",
+            "drug": gettext_lazy("The drug's name, e.g. naproxen. No dose is recorded."),
+            "stopped_on": gettext_lazy("Leave empty while the course is ongoing."),
+            "stop_reason": gettext_lazy("Required with a stop date; empty while ongoing."),
         }
 
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
@@ -35,7 +43,7 @@ class TreatmentForm(RecordForm):
         # changed by the form.
         super().__init__(*args, instance=Treatment(patient=patient), **kwargs)
         self.patient = patient
-        self.fields["stop_reason"].choices = [("", "— (ongoing)"), *StopReason.choices]
+        self.fields["stop_reason"].choices = [("", _("— (ongoing)")), *StopReason.choices]
 
     def treatment_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in TREATMENT_FIELDS}

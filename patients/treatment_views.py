@@ -17,8 +17,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from patients import access, selectors
+from patients.forms import day_text
 from patients.models import Patient, Treatment
 from patients.services import StaleVersionError
 from patients.treatment_forms import TreatmentForm
@@ -29,7 +31,7 @@ from patients.views import _add_validation_errors
 
 def _require_edit(request: HttpRequest, patient: Patient) -> None:
     if not access.can_edit_clinical(request.user, patient.site_id):
-        raise PermissionDenied("Your role at this site does not allow changing clinical records.")
+        raise PermissionDenied(_("Your role at this site does not allow changing clinical records."))
 
 
 def _patient_page(patient: Patient) -> str:
@@ -49,7 +51,7 @@ def treatment_create(request: HttpRequest, patient_id: int) -> HttpResponse:
         except ValidationError as exc:
             _add_validation_errors(form, exc)
         else:
-            messages.success(request, f"{treatment.drug} added to the treatments.")
+            messages.success(request, _("%(drug)s added to the treatments.") % {"drug": treatment.drug})
             return redirect(_patient_page(patient))
     return render(
         request, "patients/treatment_form.html", {"form": form, "patient": patient, "treatment": None}
@@ -78,7 +80,7 @@ def treatment_edit(request: HttpRequest, treatment_id: int) -> HttpResponse:
             except ValidationError as exc:
                 _add_validation_errors(form, exc)
             else:
-                messages.success(request, f"{form.cleaned_data['drug']} saved.")
+                messages.success(request, _("%(drug)s saved.") % {"drug": form.cleaned_data["drug"]})
                 return redirect(_patient_page(patient))
     else:
         initial = TreatmentForm.initial_for(treatment)
@@ -129,7 +131,11 @@ def treatment_delete(request: HttpRequest, treatment_id: int) -> HttpResponse:
     _require_edit(request, patient)
     if request.method == "POST":
         services.treatment_delete(actor=request.user, treatment=treatment)
-        messages.success(request, f"{treatment.drug} (from {treatment.started_on:%d %b %Y}) deleted.")
+        messages.success(
+            request,
+            _("%(drug)s (from %(day)s) deleted.")
+            % {"drug": treatment.drug, "day": day_text(treatment.started_on)},
+        )
         return redirect(_patient_page(patient))
     return render(
         request, "patients/treatment_confirm_delete.html", {"patient": patient, "treatment": treatment}

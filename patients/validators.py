@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 # The case contract's age range ends at 120 years (exclusion.engine.schema.AGE_RANGE); a birth date
 # must not make a patient older than that.
@@ -23,9 +24,11 @@ def birth_date_problem(birth_date: datetime.date | None, today: datetime.date | 
         return None
     today = today or datetime.date.today()
     if birth_date > today:
-        return "The birth date is in the future."
+        return _("The birth date is in the future.")
     if age_in_years(birth_date, today) > MAX_AGE_YEARS:
-        return f"The birth date makes the patient older than {MAX_AGE_YEARS} years; check the year."
+        return _("The birth date makes the patient older than %(years)s years; check the year.") % {
+            "years": MAX_AGE_YEARS
+        }
     return None
 
 

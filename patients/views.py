@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patients import access, selectors, services
@@ -27,6 +28,7 @@ from patients.forms import (
     EpisodeForm,
     LesionFormSet,
     PatientForm,
+    day_text,
     kept_lesion_forms,
     lesion_initial,
 )
@@ -60,7 +62,7 @@ def _editable_sites(request: HttpRequest) -> list:
 def patient_create(request: HttpRequest) -> HttpResponse:
     sites = _editable_sites(request)
     if not sites:
-        raise PermissionDenied("Only clinicians and site administrators can add patients.")
+        raise PermissionDenied(_("Only clinicians and site administrators can add patients."))
     form = PatientForm(request.POST or None, sites=sites)
     existing_patient_id = None  # the patient on file when the record number is taken (linked on the form)
     if request.method == "POST" and form.is_valid():
@@ -77,7 +79,9 @@ def patient_create(request: HttpRequest) -> HttpResponse:
             existing_patient_id = services.duplicate_of(exc)
         else:
             messages.success(
-                request, f"Patient {patient.record_number} added. Enter the first episode below."
+                request,
+                _("Patient %(record_number)s added. Enter the first episode below.")
+                % {"record_number": patient.record_number},
             )
             return redirect("patients:episode_create", patient_id=patient.id)
     return render(
@@ -101,7 +105,7 @@ def episode_edit(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 def _episode_form(request: HttpRequest, patient: Patient, episode: Episode | None) -> HttpResponse:
     if not access.can_edit_clinical(request.user, patient.site_id):
-        raise PermissionDenied("Your role at this site does not allow changing clinical records.")
+        raise PermissionDenied(_("Your role at this site does not allow changing clinical records."))
     conflict = None
     if request.method == "POST":
         form = EpisodeForm(request.POST, patient=patient)
@@ -134,7 +138,7 @@ def _episode_form(request: HttpRequest, patient: Patient, episode: Episode | Non
             except ValidationError as exc:
                 _add_validation_errors(form, exc)
             else:
-                messages.success(request, "Episode saved and assessed.")
+                messages.success(request, _("Episode saved and assessed."))
                 return redirect("patients:episode_detail", episode_id=saved.id)
     elif episode is not None:
         form = EpisodeForm(initial=EpisodeForm.initial_for(episode), patient=patient)
@@ -210,9 +214,11 @@ def episode_delete(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = selectors.episode_get(user=request.user, episode_id=episode_id)
     patient = episode.patient
     if not access.can_edit_clinical(request.user, patient.site_id):
-        raise PermissionDenied("Your role at this site does not allow changing clinical records.")
+        raise PermissionDenied(_("Your role at this site does not allow changing clinical records."))
     if request.method == "POST":
         services.episode_delete(actor=request.user, episode=episode)
-        messages.success(request, f"The episode of {episode.assessed_on:%d %b %Y} was deleted.")
+        messages.success(
+            request, _("The episode of %(day)s was deleted.") % {"day": day_text(episode.assessed_on)}
+        )
         return redirect("patients:patient_detail", patient.id)
     return render(request, "patients/episode_confirm_delete.html", {"episode": episode, "patient": patient})

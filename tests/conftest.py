@@ -37,6 +37,20 @@ def force_login_includes_the_second_factor(request, monkeypatch):
     monkeypatch.setattr(ClientMixin, "force_login", force_login)
 
 
+@pytest.fixture(autouse=True)
+def every_test_starts_in_the_default_language(request):
+    """A German request leaves German active in the thread (as Django's LocaleMiddleware does: each request
+    activates its own); a test that calls code directly afterwards must not read German."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 # Django-dependent helpers are imported inside the fixtures, so that the pure engine tests
 # (tests/engine) also run without Django: `pytest tests/engine -p no:django`.
 

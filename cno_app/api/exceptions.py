@@ -14,6 +14,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -24,7 +26,10 @@ from patients.services import CaseDocumentError, StaleVersionError
 
 logger = logging.getLogger("cno_app.api")
 
-GENERIC_500 = "An unexpected error occurred; it has been logged. Nothing was saved by this request."
+# Messages are for people, in the request's language; paths and codes stay as they are.
+GENERIC_500 = gettext_lazy(
+    "An unexpected error occurred; it has been logged. Nothing was saved by this request."
+)
 
 # Model field name -> path in a cno-case/1 document, so model validation errors name the contract path.
 CONTRACT_PATHS: dict[str, str] = {
@@ -77,7 +82,7 @@ def django_validation_errors(exc: DjangoValidationError) -> list[dict[str, str]]
                 errors.append(
                     {
                         "path": "record_number",
-                        "message": "A patient with this record number already exists at this site.",
+                        "message": _("A patient with this record number already exists at this site."),
                     }
                 )
             elif field == NON_FIELD_ERRORS:
@@ -96,7 +101,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
 
     uniform = getattr(context.get("view"), "uniform_errors", False)
     if isinstance(exc, RequestDataTooBig):  # Django's own DATA_UPLOAD_MAX_MEMORY_SIZE check (request.body)
-        exc = RequestTooLarge(f"The request body is larger than {max_body_size()} bytes.")
+        exc = RequestTooLarge(
+            _("The request body is larger than %(limit)s bytes.") % {"limit": max_body_size()}
+        )
     if uniform:
         response = _uniform_response(exc)
         if response is not None:
@@ -106,7 +113,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, DjangoValidationError):  # services name the wrong fields: a 400, not a 500
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     elif isinstance(exc, Http404):
-        exc = exceptions.NotFound("Not found.")
+        exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
 
@@ -126,7 +133,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     # Database errors are logged by class and constraint only (cno_app.logging.ScrubDatabaseErrors, set on
     # this logger in settings.LOGGING): PostgreSQL's DETAIL quotes the row's values.
     logger.exception("Unhandled API error in %s", context.get("view").__class__.__name__)
-    body = errors_body("", GENERIC_500) if uniform else {"detail": GENERIC_500}
+    body = errors_body("", GENERIC_500) if uniform else {"detail": str(GENERIC_500)}
     return Response(body, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
 
 
@@ -145,4 +152,4 @@ def _uniform_response(exc: Exception) -> Response | None:
 @csrf_exempt  # an unknown path answers 404 whatever the method; CSRF would turn a PUT into an HTML 403
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Unknown paths under /api/: a JSON 404, never Django's debug page listing the URL patterns."""
-    return JsonResponse(errors_body("", "No such API endpoint."), status=404)
+    return JsonResponse(errors_body("", _("No such API endpoint.")), status=404)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
 from patients import access
@@ -21,10 +22,10 @@ def require_clinical_write(user: Any, site_id: int) -> None:
     role = access.role_at(user, site_id)
     if role == Role.API_CLIENT:
         raise exceptions.PermissionDenied(
-            "This API client is read-only at this site; a site administrator can grant write access."
+            _("This API client is read-only at this site; a site administrator can grant write access.")
         )
     raise exceptions.PermissionDenied(
-        f"Your role at this site ({role}) does not allow changing clinical records."
+        _("Your role at this site (%(role)s) does not allow changing clinical records.") % {"role": role}
     )
 
 
@@ -34,5 +35,5 @@ def visible_site(user: Any, code: str) -> Site:
         if membership.site.code == code:
             return membership.site
     raise exceptions.NotFound(
-        {"errors": [{"path": "site", "message": f"No site '{code}' among your sites."}]}
+        {"errors": [{"path": "site", "message": _("No site '%(code)s' among your sites.") % {"code": code}}]}
     )

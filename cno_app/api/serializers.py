@@ -11,18 +11,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 # The JSON types each kind of field accepts (bool is an int in Python, so it is checked apart).
-_JSON_TYPES: list[tuple[type[serializers.Field], tuple[type, ...], str]] = [
-    (serializers.BooleanField, (bool,), "true or false"),
-    (serializers.ChoiceField, (str,), "a string"),
-    (serializers.CharField, (str,), "a string"),
-    (serializers.DateTimeField, (str,), "a string (ISO 8601 date and time)"),
-    (serializers.DateField, (str,), "a string (ISO 8601 date, YYYY-MM-DD)"),
-    (serializers.IntegerField, (int,), "a whole number"),
-    (serializers.FloatField, (int, float), "a number"),
+# The names are for people (lazy: read in the request's language).
+_JSON_TYPES: list[tuple[type[serializers.Field], tuple[type, ...], Any]] = [
+    (serializers.BooleanField, (bool,), gettext_lazy("true or false")),
+    (serializers.ChoiceField, (str,), gettext_lazy("a string")),
+    (serializers.CharField, (str,), gettext_lazy("a string")),
+    (serializers.DateTimeField, (str,), gettext_lazy("a string (ISO 8601 date and time)")),
+    (serializers.DateField, (str,), gettext_lazy("a string (ISO 8601 date, YYYY-MM-DD)")),
+    (serializers.IntegerField, (int,), gettext_lazy("a whole number")),
+    (serializers.FloatField, (int, float), gettext_lazy("a number")),
 ]
 
 
@@ -33,8 +36,8 @@ def type_error(field: serializers.Field, value: Any) -> str | None:
     for kind, types, name in _JSON_TYPES:
         if isinstance(field, kind):
             if isinstance(value, bool) and bool not in types:
-                return f"Must be {name}, not true or false."
-            return None if isinstance(value, types) else f"Must be {name}."
+                return _("Must be %(kind)s, not true or false.") % {"kind": name}
+            return None if isinstance(value, types) else _("Must be %(kind)s.") % {"kind": name}
     return None
 
 
@@ -46,7 +49,7 @@ class Input(serializers.Serializer):
             return super().to_internal_value(data)  # DRF's "expected a dictionary" error
         writable = {name: field for name, field in self.fields.items() if not field.read_only}
         errors: dict[str, list[str]] = {
-            str(key): ["Unknown field: not part of this request."] for key in data if key not in writable
+            str(key): [_("Unknown field: not part of this request.")] for key in data if key not in writable
         }
         for name, field in writable.items():
             if name in data and (problem := type_error(field, data[name])):

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -163,7 +164,7 @@ ImportJobPageSerializer = _page_serializer(ImportJobOutputSerializer, "ImportJob
 def _job_or_404(request: Request, job_id: int, kind: str) -> RegistryJob:
     job = job_get(user=request.user, job_id=job_id, kind=kind)
     if job is None:
-        raise exceptions.NotFound("No such job.")
+        raise exceptions.NotFound(_("No such job."))
     return job
 
 
@@ -260,7 +261,7 @@ class ExportDownloadApi(ApiView):
     def get(self, request: Request, job_id: int) -> FileResponse:
         job = _job_or_404(request, job_id, JobKind.EXPORT)
         if job.status != JobStatus.DONE or not job.output:
-            raise exceptions.NotFound("The export is not done yet.")
+            raise exceptions.NotFound(_("The export is not done yet."))
         response = FileResponse(
             job.output.open("rb"),
             as_attachment=True,
@@ -292,7 +293,9 @@ class ImportInputSerializer(serializers.Serializer):
 
     def to_internal_value(self, data: Any) -> Any:
         unknown = {
-            str(key): ["Unknown field: not part of this request."] for key in data if key not in self.fields
+            str(key): [_("Unknown field: not part of this request.")]
+            for key in data
+            if key not in self.fields
         }
         if unknown:
             try:
@@ -318,7 +321,10 @@ class ImportListApi(ApiView):
             declared = request.META.get("CONTENT_LENGTH") or ""
             if declared.isdigit() and int(declared) > import_body_limit():
                 limit = settings.REGISTRY_IMPORT_MAX_BYTES
-                raise RequestTooLarge(f"The request is too large: an import takes at most {limit:,} bytes.")
+                raise RequestTooLarge(
+                    _("The request is too large: an import takes at most %(limit)s bytes.")
+                    % {"limit": f"{limit:,}"}
+                )
         super().initial(request, *args, **kwargs)
 
     @extend_schema(

@@ -24,11 +24,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Prefetch
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from exclusion import engine
 from exclusion.assessments.models import Assessment
@@ -355,7 +356,9 @@ def registry_export(
     )
     pseudonyms = deid.Pseudonymizer(site.code, site_registry_secret(site_id=site.pk)) if deidentify else None
 
-    with _snapshot():
+    # The files are data, the same in every language: their labels (data dictionary, README) are English
+    # whatever the language of the request or job that asked for them.
+    with _snapshot(), translation.override(settings.LANGUAGE_CODE):
         ids = _patient_order(site, pseudonyms)
 
         total = PASSES * len(ids)

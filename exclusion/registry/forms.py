@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from exclusion.registry.importer import FORMATS
 from patients.models import Site
 
 
 class _SiteForm(forms.Form):
-    site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None)
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None, label=gettext_lazy("Site"))
 
     def __init__(self, *args: Any, sites: list[Site], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -22,20 +23,29 @@ class _SiteForm(forms.Form):
 
 class ImportForm(_SiteForm):
     file = forms.FileField(
-        help_text="JSON lines of {record_number, case}, a REDCap records.csv, or a registry export's zip."
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy(
+            "JSON lines of {record_number, case}, a REDCap records.csv, or a registry export's zip."
+        ),
     )
     format = forms.ChoiceField(
-        choices=[("", "Tell from the file"), *[(f, f) for f in FORMATS]], required=False
+        choices=[("", gettext_lazy("Tell from the file")), *[(f, f) for f in FORMATS]],
+        required=False,
+        label=gettext_lazy("Format"),
     )
     dry_run = forms.BooleanField(
-        required=False, label="Dry run", help_text="Report what would be created or changed; save nothing."
+        required=False,
+        label=gettext_lazy("Dry run"),
+        help_text=gettext_lazy("Report what would be created or changed; save nothing."),
     )
 
 
 class ExportForm(_SiteForm):
     deidentify = forms.BooleanField(
         required=False,
-        label="De-identify",
-        help_text="Record numbers become keyed pseudonyms, each patient's dates move by one offset, "
-        "ages over 89 are capped and free text is dropped.",
+        label=gettext_lazy("De-identify"),
+        help_text=gettext_lazy(
+            "Record numbers become keyed pseudonyms, each patient's dates move by one offset, "
+            "ages over 89 are capped and free text is dropped."
+        ),
     )

@@ -35,6 +35,7 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, transaction
+from django.utils.translation import gettext
 
 from exclusion import engine
 from exclusion.registry import records
@@ -201,7 +202,10 @@ def cases_import(
     with _binary(source, fmt) as (binary, zipped):
         fmt = fmt or zipped or _detect(binary, _name(source))
         if fmt not in FORMATS:
-            raise ImportFileError(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
+            raise ImportFileError(
+                gettext("Unknown format %(format)s: use one of %(formats)s.")
+                % {"format": repr(fmt), "formats": ", ".join(FORMATS)}
+            )
         total = _count_rows(binary, fmt)
         report = ImportReport(fmt=fmt, dry_run=dry_run)
         if watch is not None:
@@ -269,10 +273,16 @@ class _Run:
         except ValidationError as exc:
             self._refuse(case.locate, validation_errors(exc))
         except StaleVersionError as exc:
-            self._refuse(case.locate, [{"path": "", "message": f"{exc} Import the file again."}])
+            self._refuse(
+                case.locate,
+                [{"path": "", "message": gettext("%(error)s Import the file again.") % {"error": exc}}],
+            )
         except (IntegrityError, DataError) as exc:
             # The database's own checks (a constraint the validation above did not foresee).
-            self._refuse(case.locate, [{"path": "", "message": f"could not be saved: {exc}"}])
+            self._refuse(
+                case.locate,
+                [{"path": "", "message": gettext("could not be saved: %(error)s") % {"error": exc}}],
+            )
         else:
             setattr(self.report, outcome, getattr(self.report, outcome) + 1)
 
@@ -316,8 +326,11 @@ class _Run:
                 [
                     {
                         "path": "episode.assessed_on",
-                        "message": f"{len(free)} episodes of this patient on this date differ from this "
-                        "row: it cannot tell which one to change (change it in the app).",
+                        "message": gettext(
+                            "%(count)s episodes of this patient on this date differ from this row: it cannot "
+                            "tell which one to change (change it in the app)."
+                        )
+                        % {"count": len(free)},
                     }
                 ]
             )
@@ -352,9 +365,13 @@ class _Run:
                 for error in validation_errors(exc, treatment=True)
             )
         except StaleVersionError as exc:
-            self.report.errors.append(RowError(course.row, "", f"{exc} Import the file again."))
+            self.report.errors.append(
+                RowError(course.row, "", gettext("%(error)s Import the file again.") % {"error": exc})
+            )
         except (IntegrityError, DataError) as exc:
-            self.report.errors.append(RowError(course.row, "", f"could not be saved: {exc}"))
+            self.report.errors.append(
+                RowError(course.row, "", gettext("could not be saved: %(error)s") % {"error": exc})
+            )
         else:
             name = f"treatments_{outcome}"
             setattr(self.report, name, getattr(self.report, name) + 1)
@@ -402,7 +419,7 @@ def _same_stop(treatment: Treatment, values: dict[str, Any]) -> bool:
 
 def _record_number_errors(record_number: Any) -> list[dict[str, str]]:
     if not isinstance(record_number, str) or not record_number.strip():
-        return [{"path": "record_number", "message": "required: the patient's record number (text)"}]
+        return [{"path": "record_number", "message": gettext("required: the patient's record number (text)")}]
     try:
         record_number_validator(record_number.strip())
     except ValidationError as exc:
@@ -483,10 +500,12 @@ def _binary(source: Source, fmt: str | None) -> Iterator[tuple[IO[bytes], str | 
         try:
             archive = stack.enter_context(zipfile.ZipFile(binary))
         except zipfile.BadZipFile as exc:
-            raise ImportFileError(f"Not a readable zip file: {exc}.") from None
+            raise ImportFileError(gettext("Not a readable zip file: %(error)s.") % {"error": exc}) from None
         member = "cases.jsonl" if fmt == "jsonl" else "records.csv"
         if member not in archive.namelist():
-            raise ImportFileError(f"The zip has no {member} (the registry export's file).")
+            raise ImportFileError(
+                gettext("The zip has no %(member)s (the registry export's file).") % {"member": member}
+            )
         yield stack.enter_context(archive.open(member)), fmt or "csv"
 
 
@@ -515,7 +534,7 @@ def _peek(binary: IO[bytes], size: int) -> bytes:
         return head
     peek = getattr(binary, "peek", None)
     if peek is None:
-        raise ImportFileError("Name the format (jsonl or csv): this file cannot be looked at twice.")
+        raise ImportFileError(gettext("Name the format (jsonl or csv): this file cannot be looked at twice."))
     return bytes(peek(size)[:size])
 
 
@@ -571,19 +590,19 @@ def _jsonl_problem(number: int, raw: bytes) -> RowError | dict[str, Any]:
     try:
         line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
     except UnicodeDecodeError:
-        return RowError(number, "", "not UTF-8 text")
+        return RowError(number, "", gettext("not UTF-8 text"))
     try:
         value = json.loads(line)
     except ValueError as exc:
-        return RowError(number, "", f"not valid JSON: {exc}")
+        return RowError(number, "", gettext("not valid JSON: %(error)s") % {"error": exc})
     if not isinstance(value, dict):
-        return RowError(number, "", 'must be a JSON object {"record_number": ..., "case": {...}}')
+        return RowError(number, "", gettext('must be a JSON object {"record_number": ..., "case": {...}}'))
     unknown = sorted(set(value) - JSONL_KEYS)
     if unknown:
-        return RowError(number, unknown[0], "unknown key (a line has only record_number and case)")
+        return RowError(number, unknown[0], gettext("unknown key (a line has only record_number and case)"))
     for key in ("record_number", "case"):
         if key not in value:
-            return RowError(number, key, "required")
+            return RowError(number, key, gettext("required"))
     record_number = value["record_number"]
     if isinstance(record_number, int) and not isinstance(record_number, bool):
         value["record_number"] = str(record_number)  # REDCap's record ids are often plain numbers
@@ -624,8 +643,12 @@ def _csv_records(binary: IO[bytes]) -> Iterator[RecordRows]:
                 row = max(numbers)
                 yield _csv_record(block, numbers, seen)
         except (UnicodeDecodeError, csv.Error) as exc:
-            reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else f"not readable CSV ({exc})"
-            message = f"{reason} from about this row on: the rest of the file was not read"
+            if isinstance(exc, UnicodeDecodeError):
+                message = gettext("not UTF-8 text from about this row on: the rest of the file was not read")
+            else:
+                message = gettext(
+                    "not readable CSV (%(error)s) from about this row on: the rest of the file was not read"
+                ) % {"error": exc}
             yield RecordRows(
                 record_number="", last_row=row - CSV_FIRST_ROW + 1, errors=[RowError(row + 1, "", message)]
             )
@@ -647,21 +670,25 @@ _FORM_COLUMNS = {
 def _header_errors(fieldnames: Any) -> list[RowError]:
     if not fieldnames:
         return [
-            RowError(1, "", "no header row: records.csv starts with record_id, redcap_repeat_instrument, …")
+            RowError(
+                1,
+                "",
+                gettext("no header row: records.csv starts with record_id, redcap_repeat_instrument, …"),
+            )
         ]
     errors = [
-        RowError(1, name, "required column (REDCap's flat import format)")
+        RowError(1, name, gettext("required column (REDCap's flat import format)"))
         for name in CSV_REQUIRED_COLUMNS
         if name not in fieldnames
     ]
     known = set(records.RECORD_COLUMNS)
     errors += [
-        RowError(1, name, "unknown column (not in data_dictionary.csv): nothing was imported")
+        RowError(1, name, gettext("unknown column (not in data_dictionary.csv): nothing was imported"))
         for name in fieldnames
         if name not in known
     ]
     errors += [
-        RowError(1, name, "column given twice")
+        RowError(1, name, gettext("column given twice"))
         for name in sorted(set(fieldnames))
         if fieldnames.count(name) > 1
     ]
@@ -684,7 +711,8 @@ def _csv_record(block: records.RecordBlock, numbers: list[int], seen: dict[str, 
     errors = record.errors
     if not block.record_id:
         errors.extend(
-            RowError(n, "record_id", "required: the patient's record number") for n in sorted(numbers)
+            RowError(n, "record_id", gettext("required: the patient's record number"))
+            for n in sorted(numbers)
         )
         return record
     key = block.record_id.casefold()
@@ -693,9 +721,12 @@ def _csv_record(block: records.RecordBlock, numbers: list[int], seen: dict[str, 
             RowError(
                 first,
                 "record_id",
-                f"the rows of record {block.record_id} are split (it was first met at row {seen[key]}): "
-                f"REDCap keeps a record's rows together; sort the file by record_id. Rows {first}–"
-                f"{max(numbers)} were not imported.",
+                gettext(
+                    "the rows of record %(record)s are split (it was first met at row %(seen)s): "
+                    "REDCap keeps a record's rows together; sort the file by record_id. "
+                    "Rows %(first)s–%(last)s were not imported."
+                )
+                % {"record": block.record_id, "seen": seen[key], "first": first, "last": max(numbers)},
             )
         )
         return record
@@ -705,11 +736,11 @@ def _csv_record(block: records.RecordBlock, numbers: list[int], seen: dict[str, 
             RowError(
                 number,
                 records.REPEAT_INSTRUMENT,
-                "unknown instrument: empty (the patient row), episode, lesions or treatments",
+                gettext("unknown instrument: empty (the patient row), episode, lesions or treatments"),
             )
         )
     extra = [number for number, row in _rows(block) if row.get(_EXTRA)]
-    errors.extend(RowError(n, "", "more values than the header has columns") for n in extra)
+    errors.extend(RowError(n, "", gettext("more values than the header has columns")) for n in extra)
     # A value in another form's column is refused, never dropped (a row fills only its own form's fields).
     for form, rows in (
         ("patient", [block.patient] if block.patient else []),
@@ -720,7 +751,10 @@ def _csv_record(block: records.RecordBlock, numbers: list[int], seen: dict[str, 
         for number, row in rows:
             stray = [name for name, value in row.items() if name not in _FORM_COLUMNS[form] and value]
             errors.extend(
-                RowError(number, name, f"not a field of the {form} form: leave it empty") for name in stray
+                RowError(
+                    number, name, gettext("not a field of the %(form)s form: leave it empty") % {"form": form}
+                )
+                for name in stray
             )
             if stray:
                 extra.append(number)
@@ -744,13 +778,14 @@ def _csv_record(block: records.RecordBlock, numbers: list[int], seen: dict[str, 
             errors.append(RowError(number, exc.column, exc.message))
             continue
         if instance is None:
-            errors.append(RowError(number, records.REPEAT_INSTANCE, "required on an episode row"))
+            errors.append(RowError(number, records.REPEAT_INSTANCE, gettext("required on an episode row")))
         elif instance in episodes:
             errors.append(
                 RowError(
                     number,
                     records.REPEAT_INSTANCE,
-                    f"episode {instance} given twice (row {episodes[instance][0]})",
+                    gettext("episode %(instance)s given twice (row %(row)s)")
+                    % {"instance": instance, "row": episodes[instance][0]},
                 )
             )
         elif number not in extra:
@@ -766,29 +801,37 @@ def _csv_record(block: records.RecordBlock, numbers: list[int], seen: dict[str, 
             owner = _lesion_episode(row)
             if owner is None:
                 refused.update(
-                    dict.fromkeys(episodes, f"a lesion row of this record (row {number}) has errors")
+                    dict.fromkeys(
+                        episodes,
+                        gettext("a lesion row of this record (row %(row)s) has errors") % {"row": number},
+                    )
                 )
             else:
-                refused[owner] = f"its lesion row {number} has errors"
+                refused[owner] = gettext("its lesion row %(row)s has errors") % {"row": number}
             continue
         if episode_instance not in episodes:
             errors.append(
                 RowError(
                     number,
                     "lesion_episode",
-                    f"no episode row with instance {episode_instance} in this record",
+                    gettext("no episode row with instance %(instance)s in this record")
+                    % {"instance": episode_instance},
                 )
             )
             continue
         if number in extra:
-            refused[episode_instance] = f"its lesion row {number} has errors"
+            refused[episode_instance] = gettext("its lesion row %(row)s has errors") % {"row": number}
         lesions.setdefault(episode_instance, []).append((instance, number, row))
     for instance, (number, row) in sorted(episodes.items()):
         if not patient_ok:
-            errors.append(RowError(number, "", "not imported: the patient row of this record has errors"))
+            errors.append(
+                RowError(number, "", gettext("not imported: the patient row of this record has errors"))
+            )
             continue
         if instance in refused:
-            errors.append(RowError(number, "", f"not imported: {refused[instance]}"))
+            errors.append(
+                RowError(number, "", gettext("not imported: %(reason)s") % {"reason": refused[instance]})
+            )
             continue
         own = sorted(lesions.get(instance, []), key=lambda item: item[0])
         try:
@@ -809,7 +852,9 @@ def _csv_record(block: records.RecordBlock, numbers: list[int], seen: dict[str, 
         )
     for number, row in block.treatments:
         if not patient_ok:
-            errors.append(RowError(number, "", "not imported: the patient row of this record has errors"))
+            errors.append(
+                RowError(number, "", gettext("not imported: the patient row of this record has errors"))
+            )
             continue
         if number in extra:
             continue

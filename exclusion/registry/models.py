@@ -12,6 +12,7 @@ import os
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage
 from django.db import models
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class RegistryStorage(FileSystemStorage):
@@ -32,15 +33,15 @@ def registry_storage() -> Storage:
 
 
 class JobKind(models.TextChoices):
-    EXPORT = "export", "Export"
-    IMPORT = "import", "Import"
+    EXPORT = "export", gettext_lazy("Export")
+    IMPORT = "import", gettext_lazy("Import")
 
 
 class JobStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", pgettext_lazy("a registry job", "Queued")
+    RUNNING = "running", pgettext_lazy("a registry job", "Running")
+    DONE = "done", pgettext_lazy("a registry job", "Done")
+    FAILED = "failed", pgettext_lazy("a registry job", "Failed")
 
 
 FINISHED = frozenset({JobStatus.DONE, JobStatus.FAILED})

@@ -31,6 +31,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from exclusion.engine import schema
 from exclusion.registry.dictionary import (
     FIELDS,
@@ -189,13 +191,20 @@ def parse_value(fld: Field, text: str | None) -> Any:
             return None
         if raw in (YES, NO):
             return raw == YES
-        raise RowError(fld.name, f"must be {YES} (yes), {NO} (no) or {UNKNOWN} (unknown), not {raw!r}")
+        raise RowError(
+            fld.name,
+            _("must be %(yes)s (yes), %(no)s (no) or %(unknown)s (unknown), not %(raw)s")
+            % {"yes": YES, "no": NO, "unknown": UNKNOWN, "raw": repr(raw)},
+        )
     if fld.kind == KIND_FLAG:
         if raw in ("", NO):
             return False
         if raw == YES:
             return True
-        raise RowError(fld.name, f"must be {YES} (yes) or {NO} (no), not {raw!r}")
+        raise RowError(
+            fld.name,
+            _("must be %(yes)s (yes) or %(no)s (no), not %(raw)s") % {"yes": YES, "no": NO, "raw": repr(raw)},
+        )
     if raw == "":
         return None
     if fld.kind == KIND_NUMBER:
@@ -204,9 +213,9 @@ def parse_value(fld: Field, text: str | None) -> Any:
         try:
             value = int(raw)
         except ValueError:
-            raise RowError(fld.name, f"must be a whole number, not {raw!r}") from None
+            raise RowError(fld.name, _("must be a whole number, not %(raw)s") % {"raw": repr(raw)}) from None
         if fld.minimum and value < int(fld.minimum):
-            raise RowError(fld.name, f"must be at least {fld.minimum}")
+            raise RowError(fld.name, _("must be at least %(minimum)s") % {"minimum": fld.minimum})
         return value
     if fld.kind == KIND_DATE:
         try:
@@ -214,11 +223,17 @@ def parse_value(fld: Field, text: str | None) -> Any:
                 raise ValueError
             datetime.date.fromisoformat(raw)
         except ValueError:
-            raise RowError(fld.name, f"must be a date written YYYY-MM-DD, not {raw!r}") from None
+            raise RowError(
+                fld.name, _("must be a date written YYYY-MM-DD, not %(raw)s") % {"raw": repr(raw)}
+            ) from None
         return raw
     if fld.kind == KIND_CHOICE:
         if raw not in fld.codes:
-            raise RowError(fld.name, f"must be one of {', '.join(fld.codes)}, not {raw!r}")
+            raise RowError(
+                fld.name,
+                _("must be one of %(codes)s, not %(raw)s")
+                % {"codes": ", ".join(fld.codes), "raw": repr(raw)},
+            )
         return raw
     # Labels, free text and ids are taken as written (the engine and the models check their length).
     return raw
@@ -228,9 +243,9 @@ def _number(fld: Field, raw: str) -> int | float:
     try:
         value: int | float = int(raw) if raw.lstrip("+-").isdigit() else float(raw)
     except ValueError:
-        raise RowError(fld.name, f"must be a number, not {raw!r}") from None
+        raise RowError(fld.name, _("must be a number, not %(raw)s") % {"raw": repr(raw)}) from None
     if isinstance(value, float) and not math.isfinite(value):
-        raise RowError(fld.name, f"must be a number, not {raw!r}")
+        raise RowError(fld.name, _("must be a number, not %(raw)s") % {"raw": repr(raw)})
     return value
 
 
@@ -240,7 +255,7 @@ def instance_of(row: Mapping[str, str]) -> int | None:
     if not raw:
         return None
     if not raw.isdigit() or int(raw) < 1:
-        raise RowError(REPEAT_INSTANCE, f"must be a whole number from 1, not {raw!r}")
+        raise RowError(REPEAT_INSTANCE, _("must be a whole number from 1, not %(raw)s") % {"raw": repr(raw)})
     return int(raw)
 
 
@@ -294,7 +309,7 @@ def lesion_from_row(row: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
         value = parse_value(fld, row.get(fld.name))
         if not fld.key:
             if value is None:
-                raise RowError(fld.name, "required: the instance of the episode this lesion belongs to")
+                raise RowError(fld.name, _("required: the instance of the episode this lesion belongs to"))
             episode_instance = value
         elif fld.key in schema.LESION_FEATURES:
             if value:
@@ -303,7 +318,7 @@ def lesion_from_row(row: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
             lesion[fld.key] = value
     for fld in LESION_FIELDS:
         if fld.required and fld.key and fld.key not in lesion:
-            raise RowError(fld.name, "required")
+            raise RowError(fld.name, _("required"))
     return episode_instance, lesion
 
 
@@ -313,7 +328,7 @@ def treatment_from_row(row: Mapping[str, str]) -> dict[str, Any]:
     for fld in TREATMENT_FIELDS:
         value = parse_value(fld, row.get(fld.name))
         if fld.required and value is None:
-            raise RowError(fld.name, "required")
+            raise RowError(fld.name, _("required"))
         course[fld.key] = value
     course["stop_reason"] = course.get("stop_reason") or ""
     return course

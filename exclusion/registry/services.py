@@ -27,7 +27,9 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from exclusion.registry import tasks as registry_tasks
 from exclusion.registry.export import registry_export
@@ -35,16 +37,43 @@ from exclusion.registry.importer import FORMATS, ImportFileError, ImportReport, 
 from exclusion.registry.models import JobKind, JobStatus, RegistryJob
 from exclusion.registry.selectors import job_progress, progress_key
 from patients.access import Actor, can_administer, require_edit_clinical
+from patients.accounts.services import language_of
 from patients.models import Site
 
 logger = logging.getLogger(__name__)
 
-INTERRUPTED = (
-    "The worker stopped while this job was running. What is reported was done before it stopped; {advice}"
+# A job's error and its report's row errors are read on its page: they are written, when they arise, in
+# the language of the request that started the job (kept in the cache beside its progress, as the worker
+# runs elsewhere), else in the language its user chose, else the site's default.
+INTERRUPTED = gettext_lazy(
+    "The worker stopped while this job was running. What is reported was done before it stopped; %(advice)s"
 )
-IMPORT_ADVICE = "importing the same file again completes it and changes nothing that was already saved."
-EXPORT_ADVICE = "no file was written; start the export again."
-FAILED = "The job failed unexpectedly; nothing more was done. The error is in the server's log."
+IMPORT_ADVICE = gettext_lazy(
+    "importing the same file again completes it and changes nothing that was already saved."
+)
+EXPORT_ADVICE = gettext_lazy("no file was written; start the export again.")
+FAILED = gettext_lazy("The job failed unexpectedly; nothing more was done. The error is in the server's log.")
+QUEUE_DOWN = gettext_lazy(
+    "The job could not be queued (the task queue is unavailable); start it again later."
+)
+
+
+def _language_key(job_id: int) -> str:
+    return f"registry-job:{job_id}:language"
+
+
+def _remember_language(job: RegistryJob) -> None:
+    """The language the job was asked for in (the request's, or the default outside a request)."""
+    cache.set(_language_key(job.pk), translation.get_language() or settings.LANGUAGE_CODE, timeout=86400)
+
+
+def _job_language(job: RegistryJob) -> str:
+    """The language to write the job's messages in: its request's, its user's choice, or the default."""
+    asked = cache.get(_language_key(job.pk))
+    if asked:
+        return str(asked)
+    user = job.created_by
+    return (language_of(user) if user is not None else "") or settings.LANGUAGE_CODE
 
 
 # --- Starting a job --------------------------------------------------------------------------------------
@@ -53,8 +82,9 @@ FAILED = "The job failed unexpectedly; nothing more was done. The error is in th
 def export_job_start(*, actor: Actor, site: Site, deidentify: bool = False) -> RegistryJob:
     """Queue an export of the site. Only the site's administrators may export (PermissionDenied)."""
     if actor is not None and not can_administer(actor, site.pk):
-        raise PermissionDenied("Only a site administrator may export the site's registry data.")
+        raise PermissionDenied(_("Only a site administrator may export the site's registry data."))
     job = RegistryJob.objects.create(kind=JobKind.EXPORT, site=site, created_by=actor, deidentify=deidentify)
+    _remember_language(job)
     _enqueue_on_commit(job)
     return job
 
@@ -68,12 +98,18 @@ def import_job_start(
     require_edit_clinical(actor, site.pk)
     errors: dict[str, str] = {}
     if fmt and fmt not in FORMATS:
-        errors["format"] = f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}."
+        errors["format"] = _("Unknown format %(format)s: use one of %(formats)s.") % {
+            "format": repr(fmt),
+            "formats": ", ".join(FORMATS),
+        }
     limit = settings.REGISTRY_IMPORT_MAX_BYTES
     if not upload.size:
-        errors["file"] = "The file is empty."
+        errors["file"] = _("The file is empty.")
     elif upload.size > limit:
-        errors["file"] = f"The file is {upload.size:,} bytes; an import takes at most {limit:,} bytes."
+        errors["file"] = _("The file is %(size)s bytes; an import takes at most %(limit)s bytes.") % {
+            "size": f"{upload.size:,}",
+            "limit": f"{limit:,}",
+        }
     if errors:
         raise ValidationError(errors)
     name = _safe_name(upload.name or "upload")
@@ -86,6 +122,7 @@ def import_job_start(
         # from it), never the uploaded name, which may say something about the patients.
         suffix = name.rsplit(".", 1)[-1].lower() if "." in name else "bin"
         job.source.save(f"job-{job.pk}.{suffix}", upload, save=True)
+        _remember_language(job)
         _enqueue_on_commit(job)
     return job
 
@@ -104,11 +141,17 @@ def _enqueue(job_id: int) -> None:
         registry_tasks.run_registry_job.delay(job_id)
     except Exception as exc:  # noqa: BLE001 - any broker/transport error: the job says so, no 500
         logger.warning("Registry job %s not enqueued (%s).", job_id, type(exc).__name__)
-        RegistryJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-            status=JobStatus.FAILED,
-            finished_at=timezone.now(),
-            error="The job could not be queued (the task queue is unavailable); start it again later.",
+        job = (
+            RegistryJob.objects.filter(pk=job_id, status=JobStatus.QUEUED)
+            .select_related("created_by")
+            .first()
         )
+        if job is None:
+            return
+        with translation.override(_job_language(job)):
+            RegistryJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+                status=JobStatus.FAILED, finished_at=timezone.now(), error=str(QUEUE_DOWN)
+            )
 
 
 # --- Running it (on a worker) ----------------------------------------------------------------------------
@@ -128,16 +171,17 @@ def job_run(*, job_id: int) -> str:
         job.started_at = timezone.now()
         job.save(update_fields=["status", "started_at"])
 
-    try:
-        if job.kind == JobKind.EXPORT:
-            _run_export(job)
-        else:
-            _run_import(job)
-    except (ImportFileError, PermissionDenied) as exc:
-        _finish(job, JobStatus.FAILED, error=str(exc))
-    except Exception:
-        logger.exception("Registry job %s failed.", job.pk)
-        _finish(job, JobStatus.FAILED, error=FAILED)
+    with translation.override(_job_language(job)):
+        try:
+            if job.kind == JobKind.EXPORT:
+                _run_export(job)
+            else:
+                _run_import(job)
+        except (ImportFileError, PermissionDenied) as exc:
+            _finish(job, JobStatus.FAILED, error=str(exc))
+        except Exception:
+            logger.exception("Registry job %s failed.", job.pk)
+            _finish(job, JobStatus.FAILED, error=str(FAILED))
     return job.status
 
 
@@ -202,6 +246,7 @@ def _finish(job: RegistryJob, status: str, *, report: dict[str, Any] | None = No
         job.done = job.total
     job.save(update_fields=["status", "finished_at", "error", "report", "done", "total", "output", "source"])
     cache.delete(progress_key(job.pk))
+    cache.delete(_language_key(job.pk))
 
 
 def jobs_reap(*, now: float | None = None) -> int:
@@ -235,7 +280,8 @@ def _interrupted(job: RegistryJob) -> None:
     advice = IMPORT_ADVICE if job.kind == JobKind.IMPORT else EXPORT_ADVICE
     if job.kind == JobKind.IMPORT:
         job.source.delete(save=False)
-    _finish(job, JobStatus.FAILED, error=INTERRUPTED.format(advice=advice))
+    with translation.override(_job_language(job)):
+        _finish(job, JobStatus.FAILED, error=str(INTERRUPTED) % {"advice": advice})
 
 
 # --- Removing one ----------------------------------------------------------------------------------------
@@ -244,9 +290,9 @@ def _interrupted(job: RegistryJob) -> None:
 def job_delete(*, actor: Actor, job: RegistryJob) -> None:
     """Delete a finished job and its files (its creator or a site administrator)."""
     if actor is not None and job.created_by_id != actor.pk and not can_administer(actor, job.site_id):
-        raise PermissionDenied("Only the job's creator or a site administrator may delete it.")
+        raise PermissionDenied(_("Only the job's creator or a site administrator may delete it."))
     if not job.finished:
-        raise ValidationError({"status": "A job that has not finished cannot be deleted."})
+        raise ValidationError({"status": _("A job that has not finished cannot be deleted.")})
     job.output.delete(save=False)
     job.source.delete(save=False)
     job.delete()

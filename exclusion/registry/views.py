@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from exclusion.registry import services
@@ -66,7 +67,7 @@ def _errors_onto(form: Any, exc: ValidationError) -> None:
 def import_start(request: HttpRequest) -> HttpResponse:
     sites = _import_sites(request)
     if not sites:
-        raise PermissionDenied("Your role does not allow importing clinical records.")
+        raise PermissionDenied(_("Your role does not allow importing clinical records."))
     form = ImportForm(request.POST, request.FILES, sites=sites)
     if form.is_valid():
         try:
@@ -89,7 +90,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
 def export_start(request: HttpRequest) -> HttpResponse:
     sites = _sites(request, access.ADMIN_ROLES)
     if not sites:
-        raise PermissionDenied("Only a site administrator may export the site's registry data.")
+        raise PermissionDenied(_("Only a site administrator may export the site's registry data."))
     form = ExportForm(request.POST, sites=sites)
     if not form.is_valid():
         return _page(request, export_form=form, status=400)
@@ -102,7 +103,7 @@ def export_start(request: HttpRequest) -> HttpResponse:
 def _job(request: HttpRequest, job_id: int) -> RegistryJob:
     job = job_get(user=request.user, job_id=job_id)
     if job is None:
-        raise Http404("No such job among yours.")
+        raise Http404(_("No such job among yours."))
     return job
 
 
@@ -115,7 +116,6 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         "job": job,
         "report": report,
         "is_import": job.kind == JobKind.IMPORT,
-        "would": "would be " if job.dry_run else "",
         "done": job.status == JobStatus.DONE,
     }
     return render(request, "registry/job.html", context)
@@ -142,7 +142,7 @@ def job_progress_json(request: HttpRequest, job_id: int) -> JsonResponse:
 def job_download(request: HttpRequest, job_id: int) -> FileResponse:
     job = _job(request, job_id)
     if job.kind != JobKind.EXPORT or job.status != JobStatus.DONE or not job.output:
-        raise Http404("This job has no file to download.")
+        raise Http404(_("This job has no file to download."))
     name = job.output.name.rsplit("/", 1)[-1]
     return FileResponse(
         job.output.open("rb"), as_attachment=True, filename=name, content_type="application/zip"

@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.choices import CallableChoiceIterator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from exclusion.review.models import FlagReason, FlagStatus
 from patients import access
@@ -26,19 +28,28 @@ class FlagFilters:
 
 class FlagFilterForm(forms.Form):
     status = forms.ChoiceField(
-        required=False, choices=[("", "Open (default)"), *FlagStatus.choices, (ALL_STATUSES, "All")]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Open (default)")), *FlagStatus.choices, (ALL_STATUSES, _("All"))],
     )
-    reason = forms.ChoiceField(required=False, choices=[("", "Any reason"), *FlagReason.choices])
-    site = forms.ChoiceField(required=False, help_text="A site code, e.g. NORTH.")
-    assignee = forms.CharField(required=False, help_text="'me', 'none' (unassigned) or a user id.")
+    reason = forms.ChoiceField(
+        label=_("Reason"), required=False, choices=[("", _("Any reason")), *FlagReason.choices]
+    )
+    site = forms.ChoiceField(label=_("Site"), required=False, help_text=_("A site code, e.g. NORTH."))
+    assignee = forms.CharField(
+        label=_("Assignee"), required=False, help_text=_("'me', 'none' (unassigned) or a user id.")
+    )
 
     def __init__(self, data: Any = None, *, user: Any, default_status: str | None = FlagStatus.OPEN) -> None:
         super().__init__(data)
         self.user = user
         self.default_status = default_status
         self._sites = {m.site.code: m.site_id for m in access.memberships(user)}
-        self.fields["site"].choices = [("", "All my sites"), *[(code, code) for code in sorted(self._sites)]]
-        self.fields["site"].error_messages["invalid_choice"] = "%(value)s is not one of your sites."
+        self.fields["site"].choices = [
+            ("", _("All my sites")),
+            *[(code, code) for code in sorted(self._sites)],
+        ]
+        self.fields["site"].error_messages["invalid_choice"] = _("%(value)s is not one of your sites.")
         # Evaluated only when the browser form is rendered (the API never pays for the query).
         self.fields["assignee"].widget = forms.Select(choices=CallableChoiceIterator(self._assignee_choices))
 
@@ -52,9 +63,9 @@ class FlagFilterForm(forms.Form):
             .order_by("username")
         )
         return [
-            ("", "Anyone"),
-            ("me", "Me"),
-            ("none", "Unassigned"),
+            ("", gettext("Anyone")),
+            ("me", gettext("Me")),
+            ("none", gettext("Unassigned")),
             *[(str(u.pk), u.get_username()) for u in reviewers],
         ]
 
@@ -66,7 +77,7 @@ class FlagFilterForm(forms.Form):
             return value
         if value.isdigit():
             return int(value)
-        raise forms.ValidationError("Use 'me', 'none' (unassigned) or a user id.")
+        raise forms.ValidationError(_("Use 'me', 'none' (unassigned) or a user id."))
 
     def filters(self) -> FlagFilters:
         """The validated filters; call after is_valid()."""

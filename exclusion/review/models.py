@@ -9,41 +9,82 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
-from exclusion.engine import vocabulary
+from exclusion.engine import thresholds, vocabulary
 
 
 class FlagStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    DECIDED = "decided", "Decided"
-    RESOLVED = "resolved", "Resolved (no reason left)"
+    OPEN = "open", _("Open")
+    DECIDED = "decided", _("Decided")
+    RESOLVED = "resolved", _("Resolved (no reason left)")
 
 
 class Decision(models.TextChoices):
-    BIOPSY_ORDERED = "biopsy_ordered", "Biopsy ordered"
-    BIOPSY_NOT_INDICATED = "biopsy_not_indicated", "Biopsy not indicated"
-    ALTERNATIVE_DIAGNOSIS = "alternative_diagnosis", "Alternative diagnosis"
-    CNO_SUPPORTED = "cno_supported", "CNO supported"
+    BIOPSY_ORDERED = "biopsy_ordered", _("Biopsy ordered")
+    BIOPSY_NOT_INDICATED = "biopsy_not_indicated", _("Biopsy not indicated")
+    ALTERNATIVE_DIAGNOSIS = "alternative_diagnosis", _("Alternative diagnosis")
+    CNO_SUPPORTED = "cno_supported", _("CNO supported")
 
 
 class NotIndicatedReason(models.TextChoices):
     """Why a reviewer judged a biopsy not indicated despite the engine's reasons."""
 
-    TYPICAL_MULTIFOCAL_PATTERN = "typical_multifocal_pattern", "Typical multifocal pattern on whole-body MRI"
-    CLAVICLE_TYPICAL_IMAGING = "clavicle_typical_imaging", "Clavicle lesion with typical imaging"
+    TYPICAL_MULTIFOCAL_PATTERN = (
+        "typical_multifocal_pattern",
+        _("Typical multifocal pattern on whole-body MRI"),
+    )
+    CLAVICLE_TYPICAL_IMAGING = "clavicle_typical_imaging", _("Clavicle lesion with typical imaging")
     ASSOCIATED_CONDITION = (
         "associated_condition_psoriasis_ppp_ibd",
-        "Associated condition (psoriasis, PPP, IBD)",
+        _("Associated condition (psoriasis, PPP, IBD)"),
     )
-    BIOPSY_ALREADY_ADEQUATE = "biopsy_already_adequate", "An adequate biopsy is already available"
-    OTHER = "other", "Other (explained in the comment)"
+    BIOPSY_ALREADY_ADEQUATE = "biopsy_already_adequate", _("An adequate biopsy is already available")
+    OTHER = "other", _("Other (explained in the comment)")
 
+
+def _formatted(message: str, **params: object) -> str:
+    return gettext(message) % params
+
+
+# A label with a number from the engine's thresholds, translated when it is shown (not at import).
+_formatted_lazy = lazy(_formatted, str)
+
+# The engine's flag-reason labels (English, Django-free) in the language of the page. The English texts
+# are the vocabulary's own (tests/exclusion/workbench/test_citations.py checks they stay equal); a code
+# missing here keeps the vocabulary's English label.
+_FLAG_REASON_LABELS = {
+    "malignancy_concern": _("Malignancy concern"),
+    "infection_concern": _("Infection concern"),
+    "unifocal_non_clavicular": _("Unifocal, not clavicle"),
+    "crp_at_least_30": _formatted_lazy(gettext_noop("CRP ≥ %(mg_l)s mg/L"), mg_l=thresholds.CRP_RAISED_MG_L),
+    "age_under_3": _formatted_lazy(
+        gettext_noop("Onset under %(years)s years"), years=thresholds.EARLY_ONSET_YEARS
+    ),
+    "ill_appearance": _("Ill appearance"),
+    "hypophosphatasia_concern": _("Hypophosphatasia concern"),
+    "scurvy_concern": _("Scurvy concern"),
+    "monogenic_concern": _("Monogenic (autoinflammatory) concern"),
+}
 
 # Codes a flag can carry: the assessment's biopsy reasons and `<differential>_concern`, with the labels of
 # the engine's vocabulary (FlagReason.MALIGNANCY_CONCERN == "malignancy_concern", and so on).
 FlagReason = models.TextChoices(
-    "FlagReason", [(code.upper(), (code, label)) for code, label in vocabulary.FLAG_REASONS.choices()]
+    "FlagReason",
+    [
+        (code.upper(), (code, _FLAG_REASON_LABELS.get(code, label)))
+        for code, label in vocabulary.FLAG_REASONS.choices()
+    ],
 )
+
+
+def flag_reason_label(code: str) -> str:
+    """A reason code's label in the active language (a code the vocabulary lacks is shown in words)."""
+    label = _FLAG_REASON_LABELS.get(code) or vocabulary.FLAG_REASONS.labels().get(code)
+    return str(label) if label is not None else code.replace("_", " ")
 
 
 # Queue order: lower first. Anything not named here (future codes included) ranks with "the rest".
@@ -56,9 +97,16 @@ PRIORITY_BY_REASON = {code: rank for rank, code in enumerate(_PRIORITY_REASONS)}
 PRIORITY_REST = len(_PRIORITY_REASONS)
 # A queue group is named by the reason that ranks it.
 PRIORITY_LABELS = {
-    **{rank: vocabulary.FLAG_REASONS.label(code) for code, rank in PRIORITY_BY_REASON.items()},
-    PRIORITY_REST: "Other",
+    **{rank: _FLAG_REASON_LABELS[code] for code, rank in PRIORITY_BY_REASON.items()},
+    PRIORITY_REST: _("Other"),
 }
+
+
+def in_text(label: object) -> str:
+    """A label inside a sentence: English lower-cases it ("biopsy ordered"); German keeps its capitals
+    (nouns are capitalised)."""
+    text = str(label)
+    return text.lower() if (translation.get_language() or "en").startswith("en") else text
 
 
 def priority_for(reasons: list[str]) -> int:
@@ -90,8 +138,8 @@ class Flag(models.Model):
         "exclusion.Assessment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     status = models.CharField(max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN)
-    reasons = models.JSONField(default=list, help_text="Reason codes, in the assessment's order.")
-    priority = models.PositiveSmallIntegerField(default=PRIORITY_REST, help_text="Computed from reasons.")
+    reasons = models.JSONField(default=list, help_text=_("Reason codes, in the assessment's order."))
+    priority = models.PositiveSmallIntegerField(default=PRIORITY_REST, help_text=_("Computed from reasons."))
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -138,26 +186,31 @@ class Flag(models.Model):
 
     @property
     def reason_labels(self) -> list[str]:
-        """The reasons as the vocabulary names them (a code it lacks is shown in words, never raw)."""
-        labels = vocabulary.FLAG_REASONS.labels()
-        return [labels.get(code, code.replace("_", " ")) for code in self.reasons]
+        """The reasons as the vocabulary names them, in the active language (a code it lacks is shown in
+        words, never raw)."""
+        return [flag_reason_label(code) for code in self.reasons]
+
+    @property
+    def status_in_text(self) -> str:
+        """The status inside a sentence ("Review: open")."""
+        return in_text(self.get_status_display())
 
     def delete(self, *args, **kwargs):
         raise NeverDeletedError("Flags are never deleted; they resolve or are decided.")
 
 
 class FlagEventKind(models.TextChoices):
-    CREATED = "created", "Flag raised"
-    REASONS_CHANGED = "reasons_changed", "Reasons changed"
-    ASSIGNED = "assigned", "Assigned"
-    COMMENTED = "commented", "Comment"
-    DECIDED = "decided", "Decision"
+    CREATED = "created", _("Flag raised")
+    REASONS_CHANGED = "reasons_changed", _("Reasons changed")
+    ASSIGNED = "assigned", _("Assigned")
+    COMMENTED = "commented", _("Comment")
+    DECIDED = "decided", _("Decision")
     # A reviewer changed a decided flag's decision; the earlier decision stays in its own event.
-    REVISED = "revised", "Decision revised"
-    REOPENED = "reopened", "Reopened"
-    AUTO_RESOLVED = "auto_resolved", "Resolved automatically"
+    REVISED = "revised", _("Decision revised")
+    REOPENED = "reopened", _("Reopened")
+    AUTO_RESOLVED = "auto_resolved", _("Resolved automatically")
     # A clinician accepted or overrode a CDS Hooks card about this flag in the EHR.
-    EHR_FEEDBACK = "ehr_feedback", "EHR card feedback"
+    EHR_FEEDBACK = "ehr_feedback", _("EHR card feedback")
 
 
 class AppendOnlyQuerySet(models.QuerySet["FlagEvent"]):
@@ -177,7 +230,7 @@ class FlagEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_label = models.CharField(max_length=150)
-    text = models.TextField(blank=True, default="", help_text="A comment or a decision's comment.")
+    text = models.TextField(blank=True, default="", help_text=_("A comment or a decision's comment."))
     # Kind-specific facts, e.g. {"before": [...], "after": [...]} or {"decision": ..., "reason_code": ...}.
     detail = models.JSONField(default=dict, blank=True)
 

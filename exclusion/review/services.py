@@ -17,7 +17,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from exclusion.assessments.models import Assessment
 from exclusion.review import tasks as review_tasks  # imported here so the worker registers the tasks
@@ -31,6 +33,7 @@ from exclusion.review.models import (
     FlagStatus,
     NotIndicatedReason,
     SignOff,
+    in_text,
     priority_for,
 )
 from exclusion.summaries.services import summary_after_change
@@ -79,7 +82,7 @@ def _event(
 
 def _require_reviewer(actor: Actor, flag_site_id: int) -> None:
     if not can_review(actor, flag_site_id):
-        raise PermissionDenied("Only reviewers of this site can act on its flags.")
+        raise PermissionDenied(_("Only reviewers of this site can act on its flags."))
 
 
 @transaction.atomic
@@ -176,9 +179,9 @@ def flag_assign(*, actor: Actor, flag: Flag, assignee: User | None) -> Flag:
     _require_reviewer(actor, flag.site_id)
     flag = _locked(flag)
     if assignee is not None and not can_review(assignee, flag.site_id):
-        raise ValidationError({"assignee": "The assignee must be a reviewer at this flag's site."})
+        raise ValidationError({"assignee": _("The assignee must be a reviewer at this flag's site.")})
     if flag.status == FlagStatus.RESOLVED:
-        raise FlagStateError("This flag resolved itself; there is nothing left to assign.")
+        raise FlagStateError(_("This flag resolved itself; there is nothing left to assign."))
     if flag.assignee_id == (assignee.pk if assignee else None):
         return flag
     flag.assignee = assignee
@@ -198,14 +201,17 @@ def flag_comment(*, actor: Actor, flag: Flag, text: str) -> FlagEvent:
     flag = _locked(flag)
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"text": "Write a comment before saving it."})
+        raise ValidationError({"text": _("Write a comment before saving it.")})
     if len(text) > COMMENT_MAX_LENGTH:
         raise ValidationError({"text": _too_long(text)})
     return _event(flag, FlagEventKind.COMMENTED, actor, text=text)
 
 
 def _too_long(text: str) -> str:
-    return f"At most {COMMENT_MAX_LENGTH:,} characters (this one has {len(text):,})."
+    return _("At most %(limit)s characters (this one has %(length)s).") % {
+        "limit": formats.number_format(COMMENT_MAX_LENGTH, force_grouping=True),
+        "length": formats.number_format(len(text), force_grouping=True),
+    }
 
 
 def decision_errors(decision: str, reason_code: str, comment: str, diagnosis: str) -> dict[str, str]:
@@ -214,25 +220,30 @@ def decision_errors(decision: str, reason_code: str, comment: str, diagnosis: st
     if len(comment) > COMMENT_MAX_LENGTH:
         errors["comment"] = _too_long(comment)
     if decision not in Decision.values:
-        errors["decision"] = f"Choose one of: {', '.join(Decision.values)}."
+        errors["decision"] = _("Choose one of: %(codes)s.") % {"codes": ", ".join(Decision.values)}
         return errors
     if decision == Decision.BIOPSY_NOT_INDICATED:
         if not reason_code:
-            errors["reason_code"] = (
-                "A coded reason is required when a biopsy is not indicated "
-                f"(one of: {', '.join(NotIndicatedReason.values)})."
-            )
+            errors["reason_code"] = _(
+                "A coded reason is required when a biopsy is not indicated (one of: %(codes)s)."
+            ) % {"codes": ", ".join(NotIndicatedReason.values)}
         elif reason_code not in NotIndicatedReason.values:
-            errors["reason_code"] = f"Unknown reason; choose one of: {', '.join(NotIndicatedReason.values)}."
+            errors["reason_code"] = _("Unknown reason; choose one of: %(codes)s.") % {
+                "codes": ", ".join(NotIndicatedReason.values)
+            }
         if not comment:
-            errors["comment"] = "A comment is required when a biopsy is not indicated: say why."
+            errors["comment"] = _("A comment is required when a biopsy is not indicated: say why.")
     elif reason_code:
-        errors["reason_code"] = "A coded reason belongs only to the decision biopsy_not_indicated."
+        errors["reason_code"] = _("A coded reason belongs only to the decision %(code)s.") % {
+            "code": Decision.BIOPSY_NOT_INDICATED.value
+        }
     if decision == Decision.ALTERNATIVE_DIAGNOSIS:
         if not diagnosis:
-            errors["diagnosis"] = "Name the alternative diagnosis."
+            errors["diagnosis"] = _("Name the alternative diagnosis.")
     elif diagnosis:
-        errors["diagnosis"] = "A diagnosis belongs only to the decision alternative_diagnosis."
+        errors["diagnosis"] = _("A diagnosis belongs only to the decision %(code)s.") % {
+            "code": Decision.ALTERNATIVE_DIAGNOSIS.value
+        }
     return errors
 
 
@@ -246,7 +257,7 @@ def _clean_decision(
     )
     errors = decision_errors(decision, reason_code, comment, diagnosis)
     if revising and not comment and "comment" not in errors:
-        errors["comment"] = "Say why the decision is revised (the earlier one stays in the history)."
+        errors["comment"] = _("Say why the decision is revised (the earlier one stays in the history).")
     if errors:
         raise ValidationError(errors)
     return reason_code, comment, diagnosis
@@ -300,10 +311,12 @@ def flag_decide(
     reason_code, comment, diagnosis = _clean_decision(decision, reason_code, comment, diagnosis)
     flag = _locked(flag)
     if flag.status != FlagStatus.OPEN:
-        raise FlagStateError(
-            f"Only an open flag can be decided; this one is {flag.get_status_display().lower()}."
-            + (" Revise the decision instead." if flag.status == FlagStatus.DECIDED else "")
-        )
+        message = _("Only an open flag can be decided; this one is %(status)s.") % {
+            "status": flag.status_in_text
+        }
+        if flag.status == FlagStatus.DECIDED:
+            message += " " + _("Revise the decision instead.")
+        raise FlagStateError(message)
     flag = _record_decision(flag, FlagEventKind.DECIDED, actor, decision, reason_code, comment, diagnosis)
     # The patient's activity summary shows whether a flag is open: refresh it now, not at the next sweep.
     summary_after_change(patient_id=flag.patient_id)
@@ -332,7 +345,7 @@ def flag_revise(
     flag = _locked(flag)
     if flag.status != FlagStatus.DECIDED:
         raise FlagStateError(
-            f"Only a decided flag can be revised; this one is {flag.get_status_display().lower()}."
+            _("Only a decided flag can be revised; this one is %(status)s.") % {"status": flag.status_in_text}
         )
     return _record_decision(flag, FlagEventKind.REVISED, actor, decision, reason_code, comment, diagnosis)
 
@@ -376,34 +389,56 @@ def flag_notify_reviewers(*, flag_id: int) -> int:
             .first()
             == FlagEventKind.REOPENED
         )
+        # Each reviewer's address with the language they chose (None or blank: none chosen).
         recipients = list(
             User.objects.filter(
                 memberships__site_id=flag.site_id, memberships__role=Role.REVIEWER, is_active=True
             )
             .exclude(email="")
             .order_by("pk")
-            .values_list("email", flat=True)
+            .values_list("email", "preference__language")
             .distinct()
         )
         if recipients:
             get_connection().send_messages(
-                [_notification(flag, reopened=reopened, to=address) for address in recipients]
+                [
+                    _notification(flag, reopened=reopened, to=address, language=language)
+                    for address, language in recipients
+                ]
             )
         Flag.objects.filter(pk=flag.pk).update(notified_opening=flag.opened_at)
     return len(recipients)
 
 
-def _notification(flag: Flag, *, reopened: bool, to: str) -> EmailMessage:
-    what = "reopened" if reopened else "opened"
-    subject = f"[CNO workbench] A review flag {what} at {flag.site.code}"
-    body = (
-        f"A case at {flag.site.code} was {'flagged again' if reopened else 'flagged'} for rheumatology "
-        f"review ({PRIORITY_LABELS.get(flag.priority, 'Other').lower()} group) on "
-        f"{timezone.localtime(flag.opened_at):%Y-%m-%d %H:%M}.\n\n"
-        f"Open the flag (sign-in required):\n{flag_url(flag)}\n\n"
-        "You receive this because you are a reviewer at this site. "
-        "Decision support, not diagnosis.\n"
-    )
+def _notification(flag: Flag, *, reopened: bool, to: str, language: str | None = None) -> EmailMessage:
+    """The email to one reviewer, in the language they chose (none chosen: the site's default)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        site = flag.site.code
+        if reopened:
+            subject = _("[CNO workbench] A review flag reopened at %(site)s") % {"site": site}
+        else:
+            subject = _("[CNO workbench] A review flag opened at %(site)s") % {"site": site}
+        params = {
+            "site": site,
+            "group": in_text(PRIORITY_LABELS.get(flag.priority) or _("Other")),
+            # The date as the reader writes it (English keeps the ISO form the emails always had).
+            "opened": dateformat.format(
+                timezone.localtime(flag.opened_at), pgettext("review email date", "Y-m-d H:i")
+            ),
+        }
+        if reopened:
+            sentence = _(
+                "A case at %(site)s was flagged again for rheumatology review (%(group)s group) "
+                "on %(opened)s."
+            )
+        else:
+            sentence = _(
+                "A case at %(site)s was flagged for rheumatology review (%(group)s group) on %(opened)s."
+            )
+        open_it = _("Open the flag (sign-in required):")
+        why = _("You receive this because you are a reviewer at this site.")
+        not_diagnosis = _("Decision support, not diagnosis.")
+        body = f"{sentence % params}\n\n{open_it}\n{flag_url(flag)}\n\n{why} {not_diagnosis}\n"
     return EmailMessage(subject=subject, body=body, to=[to])
 
 
@@ -418,7 +453,7 @@ def episode_sign_off(
     """
     site_id = episode.patient.site_id
     if not can_review(actor, site_id):
-        raise PermissionDenied("Only reviewers of this site can sign off a work-up.")
+        raise PermissionDenied(_("Only reviewers of this site can sign off a work-up."))
     episode = Episode.objects.select_for_update().get(pk=episode.pk)
     if expected_version is not None and episode.version != expected_version:
         raise StaleVersionError(episode.version)
@@ -427,7 +462,7 @@ def episode_sign_off(
         raise ValidationError({"comment": _too_long(comment)})
     if Flag.objects.filter(episode=episode, status=FlagStatus.OPEN).exists():
         raise ValidationError(
-            {"__all__": "This episode has an open review flag: decide it before signing off."}
+            {"__all__": _("This episode has an open review flag: decide it before signing off.")}
         )
     return SignOff.objects.create(
         episode=episode,

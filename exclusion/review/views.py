@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -10,7 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from exclusion.review.filters import FlagFilterForm, FlagFilters
@@ -21,11 +26,13 @@ from exclusion.review.models import (
     Flag,
     FlagEvent,
     FlagEventKind,
-    FlagReason,
     FlagStatus,
     NotIndicatedReason,
+    flag_reason_label,
+    in_text,
 )
 from exclusion.review.selectors import (
+    CaseFacts,
     case_facts,
     flag_counts,
     flag_get,
@@ -42,24 +49,61 @@ from exclusion.review.services import (
     flag_revise,
 )
 from patients import access
+from patients.choices import BoneSite
 from patients.selectors import episode_get
 from patients.services import StaleVersionError
 
-REASON_LABELS = dict(FlagReason.choices)
 DECISION_LABELS = dict(Decision.choices)
 NOT_INDICATED_LABELS = dict(NotIndicatedReason.choices)
 QUEUE_LIMIT = 200
 
 
-def _label(labels: dict[str, str], code: str | None) -> str:
-    return labels.get(code or "", (code or "").replace("_", " "))
+def _label(labels: dict[str, Any], code: str | None) -> str:
+    return str(labels.get(code or "", (code or "").replace("_", " ")))
+
+
+# The queue's focality column: the case's code, named in the page's language (English shows the code).
+FOCALITY_LABELS = {
+    "none": pgettext_lazy("focality", "none"),
+    "unifocal": pgettext_lazy("focality", "unifocal"),
+    "multifocal": pgettext_lazy("focality", "multifocal"),
+}
+
+
+SIDE_LABELS = {"left": pgettext_lazy("side", "left"), "right": pgettext_lazy("side", "right")}
+
+
+def _bone(lesion: dict[str, Any]) -> str:
+    """A bone as the queue names it: the site's code in English ("tibia (left)", as it always read), the
+    site's name in any other language ("Tibia (links)")."""
+    site = lesion.get("site", "")
+    if not (translation.get_language() or "en").startswith("en"):
+        site = str(dict(BoneSite.choices).get(site, site))
+    label = " ".join(part for part in (site, lesion.get("level", "")) if part)
+    side = lesion.get("side", "midline")
+    if side != "midline":
+        label += f" ({SIDE_LABELS.get(side, side)})"
+    return label
+
+
+def _facts(flag: Flag) -> CaseFacts:
+    """The case's key facts (selectors.case_facts, which the API serves in English) in the page's language."""
+    facts = case_facts(flag)
+    lesions = (flag.assessment.case.get("episode", {}).get("lesions", []) if flag.assessment else []) or []
+    return dataclasses.replace(
+        facts,
+        # A date, so the page writes it as its language does (English: 2024-05-10, as before).
+        assessed_on=datetime.date.fromisoformat(facts.assessed_on) if facts.assessed_on else None,  # type: ignore[arg-type]
+        focality=str(FOCALITY_LABELS.get(facts.focality, facts.focality)),
+        bones=list(dict.fromkeys(_bone(lesion) for lesion in lesions)),
+    )
 
 
 def _history(events: list[FlagEvent]) -> list[dict[str, Any]]:
     """The flag's events with every code as its label (reasons, decisions, coded reasons)."""
 
     def reasons(codes: list[str] | None) -> str:
-        return ", ".join(_label(REASON_LABELS, code) for code in codes or []) or "none"
+        return ", ".join(flag_reason_label(code) for code in codes or []) or _("none")
 
     def decision(detail: dict[str, Any]) -> str:
         text = _label(DECISION_LABELS, detail.get("decision"))
@@ -72,9 +116,11 @@ def _history(events: list[FlagEvent]) -> list[dict[str, Any]]:
     rows = []
     for event in events:
         detail = event.detail or {}
-        row: dict[str, Any] = {"event": event, "summary": ""}
+        # A system job's events are stored as "system" (the label is kept, not translated, in the row).
+        actor = _("system") if event.actor_id is None and event.actor_label == "system" else event.actor_label
+        row: dict[str, Any] = {"event": event, "summary": "", "actor": actor}
         if event.kind == FlagEventKind.CREATED:
-            row["summary"] = f"reasons: {reasons(detail.get('reasons'))}"
+            row["summary"] = _("reasons: %(reasons)s") % {"reasons": reasons(detail.get("reasons"))}
         elif event.kind in (
             FlagEventKind.REASONS_CHANGED,
             FlagEventKind.REOPENED,
@@ -82,20 +128,25 @@ def _history(events: list[FlagEvent]) -> list[dict[str, Any]]:
         ):
             row["summary"] = f"{reasons(detail.get('before'))} → {reasons(detail.get('after'))}"
             if detail.get("why") == "episode_deleted":
-                row["summary"] = f"{reasons(detail.get('before'))} (episode deleted)"
+                row["summary"] = _("%(reasons)s (episode deleted)") % {
+                    "reasons": reasons(detail.get("before"))
+                }
         elif event.kind == FlagEventKind.ASSIGNED:
-            row["summary"] = f"to {detail.get('assignee') or 'nobody'}"
+            row["summary"] = _("to %(assignee)s") % {"assignee": detail.get("assignee") or _("nobody")}
         elif event.kind == FlagEventKind.DECIDED:
             row["summary"] = decision(detail)
         elif event.kind == FlagEventKind.REVISED:
-            row["summary"] = f"{decision(detail)} (replacing {decision(detail.get('previous') or {})})"
+            row["summary"] = _("%(decision)s (replacing %(previous)s)") % {
+                "decision": decision(detail),
+                "previous": decision(detail.get("previous") or {}),
+            }
         rows.append(row)
     return rows
 
 
 def _reasons(flag: Flag) -> list[dict[str, Any]]:
     return [
-        {"code": code, "label": REASON_LABELS.get(code, code), "concern": code.endswith("_concern")}
+        {"code": code, "label": flag_reason_label(code), "concern": code.endswith("_concern")}
         for code in flag.reasons
     ]
 
@@ -109,7 +160,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "flag": flag,
-            "facts": case_facts(flag),
+            "facts": _facts(flag),
             "reasons": _reasons(flag),
             "group": PRIORITY_LABELS[flag.priority],
         }
@@ -149,7 +200,7 @@ def _detail(request: HttpRequest, flag: Flag, status: int = 200, **forms: Any) -
     signoff = signoff_for_episodes([flag.episode_id]).get(flag.episode_id) if flag.episode_id else None
     context = {
         "flag": flag,
-        "facts": case_facts(flag),
+        "facts": _facts(flag),
         "reasons": _reasons(flag),
         "group": PRIORITY_LABELS[flag.priority],
         "events": list(flag.events.all()),
@@ -195,8 +246,12 @@ def flag_decide_view(request: HttpRequest, flag_id: int) -> HttpResponse:
             messages.error(request, str(exc))
             return redirect("review:flag", flag_id=flag.pk)
         else:
-            decision = _label(DECISION_LABELS, form.cleaned_data["decision"]).lower()
-            messages.success(request, f"Decision recorded for {flag.patient.record_number}: {decision}.")
+            decision = in_text(_label(DECISION_LABELS, form.cleaned_data["decision"]))
+            messages.success(
+                request,
+                _("Decision recorded for %(record)s: %(decision)s.")
+                % {"record": flag.patient.record_number, "decision": decision},
+            )
             return redirect("review:queue")
     return _detail(request, flag, status=400, decision_form=form)
 
@@ -210,8 +265,8 @@ def _revise_form(flag: Flag) -> DecisionForm:
             "diagnosis": flag.decision_diagnosis,
         },
     )
-    form.fields["comment"].label = "Why the decision is revised"
-    form.fields["comment"].help_text = "Required: the earlier decision stays in the history."
+    form.fields["comment"].label = _("Why the decision is revised")
+    form.fields["comment"].help_text = _("Required: the earlier decision stays in the history.")
     return form
 
 
@@ -229,10 +284,14 @@ def flag_revise_view(request: HttpRequest, flag_id: int) -> HttpResponse:
             messages.error(request, str(exc))
             return redirect("review:flag", flag_id=flag.pk)
         else:
-            decision = _label(DECISION_LABELS, form.cleaned_data["decision"]).lower()
-            messages.success(request, f"Decision revised: {decision}. The earlier one stays in the history.")
+            decision = in_text(_label(DECISION_LABELS, form.cleaned_data["decision"]))
+            messages.success(
+                request,
+                _("Decision revised: %(decision)s. The earlier one stays in the history.")
+                % {"decision": decision},
+            )
             return redirect("review:flag", flag_id=flag.pk)
-    form.fields["comment"].label = "Why the decision is revised"
+    form.fields["comment"].label = _("Why the decision is revised")
     return _detail(request, flag, status=400, revise_form=form)
 
 
@@ -247,7 +306,7 @@ def flag_comment_view(request: HttpRequest, flag_id: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Comment added.")
+            messages.success(request, _("Comment added."))
             return redirect("review:flag", flag_id=flag.pk)
     return _detail(request, flag, status=400, comment_form=form)
 
@@ -257,7 +316,7 @@ def flag_comment_view(request: HttpRequest, flag_id: int) -> HttpResponse:
 def flag_assign_view(request: HttpRequest, flag_id: int) -> HttpResponse:
     flag = flag_get(user=request.user, flag_id=flag_id)
     if not access.can_review(request.user, flag.site_id):
-        raise PermissionDenied("Only reviewers of this site can assign its flags.")
+        raise PermissionDenied(_("Only reviewers of this site can assign its flags."))
     data = request.POST.copy()
     if data.get("assignee") == "me":
         data["assignee"] = str(request.user.pk)
@@ -271,8 +330,8 @@ def flag_assign_view(request: HttpRequest, flag_id: int) -> HttpResponse:
             messages.error(request, str(exc))
             return redirect("review:flag", flag_id=flag.pk)
         else:
-            who = flag.assignee.get_username() if flag.assignee else "nobody"
-            messages.success(request, f"Assigned to {who}.")
+            who = flag.assignee.get_username() if flag.assignee else _("nobody")
+            messages.success(request, _("Assigned to %(assignee)s.") % {"assignee": who})
             return redirect("review:flag", flag_id=flag.pk)
     return _detail(request, flag, status=400, assign_form=form)
 
@@ -287,7 +346,7 @@ def episode_sign_off_view(request: HttpRequest, episode_id: int) -> HttpResponse
     back = back or reverse("review:queue")
     form = SignOffForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "The sign-off form was incomplete; reload the page and try again.")
+        messages.error(request, _("The sign-off form was incomplete; reload the page and try again."))
         return redirect(back)
     try:
         episode_sign_off(
@@ -298,10 +357,12 @@ def episode_sign_off_view(request: HttpRequest, episode_id: int) -> HttpResponse
         )
     except StaleVersionError:
         messages.error(
-            request, "The episode changed since you opened it: review the new data, then sign off."
+            request, _("The episode changed since you opened it: review the new data, then sign off.")
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"Work-up signed off (episode version {episode.version}).")
+        messages.success(
+            request, _("Work-up signed off (episode version %(version)s).") % {"version": episode.version}
+        )
     return redirect(back)

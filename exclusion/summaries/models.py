@@ -13,12 +13,13 @@ So a summary is either fresh or visibly stale, never silently wrong.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ActivityState(models.TextChoices):
-    ACTIVE = "active", "Active"
-    INACTIVE = "inactive", "Inactive"
-    UNKNOWN = "unknown", "Unknown"
+    ACTIVE = "active", _("Active")
+    INACTIVE = "inactive", _("Inactive")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class ActivitySummary(models.Model):
@@ -29,16 +30,16 @@ class ActivitySummary(models.Model):
     # Bookkeeping
     computed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     ruleset = models.CharField(
-        max_length=32, blank=True, default="", help_text="Ruleset of the assessments used."
+        max_length=32, blank=True, default="", help_text=_("Ruleset of the assessments used.")
     )
-    stale = models.BooleanField(default=True, help_text="True while a recompute is pending.")
+    stale = models.BooleanField(default=True, help_text=_("True while a recompute is pending."))
     dirty = models.PositiveBigIntegerField(
-        default=1, help_text="Bumped by every change to the patient's data."
+        default=1, help_text=_("Bumped by every change to the patient's data.")
     )
     claimed_generation = models.PositiveBigIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
     computed_generation = models.PositiveBigIntegerField(default=0)
-    recompute_count = models.PositiveIntegerField(default=0, help_text="How many times it was computed.")
+    recompute_count = models.PositiveIntegerField(default=0, help_text=_("How many times it was computed."))
 
     # Course
     episodes_count = models.PositiveIntegerField(default=0)
@@ -57,7 +58,7 @@ class ActivitySummary(models.Model):
     pedcno = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        help_text="PedCNO response level (0/30/50/70/90) latest vs first; null = not evaluable.",
+        help_text=_("PedCNO response level (0/30/50/70/90) latest vs first; null = not evaluable."),
     )
     severe_course = models.BooleanField(default=False)
     silent_activity = models.BooleanField(default=False)
@@ -84,7 +85,7 @@ class ActivitySummary(models.Model):
         # Moved from the patients app with its data: the table keeps its name (migrations
         # patients 0005 and exclusion 0003 change only Django's state).
         db_table = "patients_activitysummary"
-        verbose_name_plural = "activity summaries"
+        verbose_name_plural = _("activity summaries")
         indexes = [
             models.Index(fields=["stale"], name="summary_stale", condition=models.Q(stale=True)),
             models.Index(fields=["activity_state"], name="summary_activity_state"),

@@ -28,6 +28,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Lower
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cno_app.api.filters import StrictBooleanFilter
 from exclusion.assessments.models import Assessment
@@ -103,7 +106,7 @@ class PatientFilterSet(django_filters.FilterSet):
         valid = super().is_valid()
         # A record number sent empty is a mistake (a client's unfilled template), not "every patient".
         if self.data is not None and self.data.get("record_number", None) == "":
-            self.form.add_error("record_number", "Must not be blank: omit it to list every patient.")
+            self.form.add_error("record_number", _("Must not be blank: omit it to list every patient."))
             return False
         return valid
 
@@ -111,11 +114,12 @@ class PatientFilterSet(django_filters.FilterSet):
 # --- the browser list's sortable columns ---------------------------------------------------------------
 # ``sort=<column>`` ascending, ``sort=-<column>`` descending; anything else is ignored (the default order,
 # newest activity first), never an error: a header link is a convenience, not a query language.
-SORT_COLUMNS: dict[str, str] = {
-    "record_number": "Record number",
-    "age": "Age",
-    "latest": "Latest episode",
-    "status": "Status",
+# The labels are the list's column headings, in the reader's language.
+SORT_COLUMNS: dict[str, str | Promise] = {
+    "record_number": gettext_lazy("Record number"),
+    "age": gettext_lazy("Age"),
+    "latest": gettext_lazy("Latest episode"),
+    "status": gettext_lazy("Status"),
 }
 # The direction a first click on a header sorts in: newest episode first, the rest ascending.
 SORT_FIRST_DESCENDING = frozenset({"latest"})

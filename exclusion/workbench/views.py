@@ -14,9 +14,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language, pgettext
+from django.utils.translation import gettext as _
 
 from exclusion import engine
-from exclusion.engine import vocabulary
+from exclusion.engine import translations, vocabulary
+from exclusion.engine.prompts import PROMPTS_BY_CODE
 from exclusion.review.selectors import flags_for_episodes, review_status_for_episode, signoff_for_episodes
 from exclusion.summaries import facts
 from exclusion.summaries.facts import PEDCNO_SOURCE
@@ -31,6 +34,7 @@ from exclusion.workbench.filters import (
 )
 from patients import access
 from patients import selectors as patient_selectors
+from patients.choices import BoneSite
 from patients.episode_inputs import episode_inputs
 from patients.models import Episode, Treatment
 from patients.treatments.selectors import treatments_for_patient
@@ -89,7 +93,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _sort_headers(query: Any, sort: tuple[str, bool] | None) -> dict[str, dict[str, str]]:
+def _sort_headers(query: Any, sort: tuple[str, bool] | None) -> dict[str, dict[str, Any]]:
     """Each sortable column's header link (the current filters kept, back to page 1) and its aria-sort:
     a click on the sorted column reverses it, on another sorts by that one."""
     headers = {}
@@ -131,6 +135,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
             "charts": _trend_series([episode for episode, _ in timeline], summary),
             "can_edit": access.can_edit_clinical(request.user, patient.site_id),
             "summary": summary,
+            "summary_view": _summary_view(summary),
             "pedcno_source": PEDCNO_SOURCE,
         },
     )
@@ -167,7 +172,8 @@ def _trend_rows(episodes: list[Episode], summary: ActivitySummary | None) -> lis
 
 
 def _trend_series(episodes: list[Episode], summary: ActivitySummary | None) -> list[dict[str, Any]]:
-    """The measures followed over time, one chart each (the activity summary's trend)."""
+    """The measures followed over time, one chart each (the activity summary's trend); titles and units in
+    the reader's language (the keys stay codes)."""
     rows = _trend_rows(episodes, summary)
     days = [datetime.date.fromisoformat(row["assessed_on"]) for row in rows]
 
@@ -175,19 +181,25 @@ def _trend_series(episodes: list[Episode], summary: ActivitySummary | None) -> l
         return [(day, row.get(column)) for day, row in zip(days, rows, strict=True)]
 
     return [
-        {"key": "crp", "title": "CRP", "unit": "mg/L", "points": series("crp_mg_l"), "y_max": None},
-        {"key": "esr", "title": "ESR", "unit": "mm/h", "points": series("esr_mm_h"), "y_max": None},
+        {
+            "key": "crp",
+            "title": _("CRP"),
+            "unit": pgettext("unit", "mg/L"),
+            "points": series("crp_mg_l"),
+            "y_max": None,
+        },
+        {"key": "esr", "title": _("ESR"), "unit": "mm/h", "points": series("esr_mm_h"), "y_max": None},
         {
             "key": "active_lesions",
-            "title": "Active lesions",
+            "title": _("Active lesions"),
             "unit": "",
             "points": series("active_lesions"),
             "y_max": None,
         },
-        {"key": "pain", "title": "Pain (VAS)", "unit": "0–10", "points": series("pain_vas"), "y_max": 10},
+        {"key": "pain", "title": _("Pain (VAS)"), "unit": "0–10", "points": series("pain_vas"), "y_max": 10},
         {
             "key": "physician_global",
-            "title": "Physician global (VAS)",
+            "title": _("Physician global (VAS)"),
             "unit": "0–10",
             "points": series("physician_global_vas"),
             "y_max": 10,
@@ -224,12 +236,15 @@ def rules(request: HttpRequest) -> HttpResponse:
     """Every rule the engine applies, with its explanation and source."""
     catalogue = engine.rule_catalogue()
     groups = []
+    language = get_language()
     for group in vocabulary.RULE_GROUPS:
-        groups.append((group.label, [rule for rule in catalogue if rule["id"].startswith(group.prefix)]))
-    grouped = {rule["id"] for _, items in groups for rule in items}
+        # In the reader's language (the engine's German words: exclusion.engine.translations).
+        label = translations.rule_group_label(group.code, language)
+        groups.append((label, [rule for rule in catalogue if rule["id"].startswith(group.prefix)]))
+    grouped = {rule["id"] for _title, items in groups for rule in items}
     rest = [rule for rule in catalogue if rule["id"] not in grouped]
     if rest:
-        groups.append(("Other", rest))
+        groups.append((pgettext("rule group", "Other"), rest))
     return render(
         request,
         "patients/rules.html",
@@ -265,12 +280,62 @@ def patient_print(request: HttpRequest, patient_id: int) -> HttpResponse:
             "rows": rows,
             "charts": _trend_series([episode for episode, _ in timeline], summary),
             "summary": summary,
+            "summary_view": _summary_view(summary),
             "pedcno_source": PEDCNO_SOURCE,
             "treatments": treatments,
             "window": _time_window(timeline, treatments),
             "age_today": _age_years(patient.birth_date, datetime.date.today()),
         },
     )
+
+
+def _summary_view(summary: ActivitySummary | None) -> dict[str, Any]:
+    """What the page reads of the summary's JSON in the reader's language (the stored JSON is unchanged):
+    the treatment, response and spine watch with their ISO dates (``…_on``, ``since``) as dates, and each
+    prompt with the id of its rule, by which its text is translated (the summary stores the English)."""
+    if summary is None:
+        return {}
+    return {
+        "treatment": _with_dates(summary.treatment),
+        "response": _with_dates(summary.response),
+        "spine": _spine_with_site_names(_with_dates(summary.spine)),
+        "prompts": [
+            {
+                **prompt,
+                "rule": PROMPTS_BY_CODE[prompt["code"]].id if prompt.get("code") in PROMPTS_BY_CODE else "",
+            }
+            for prompt in summary.prompts or ()
+        ],
+    }
+
+
+def _spine_with_site_names(spine: Any) -> Any:
+    # Each level's bone in words ("Thoracic spine"), not its code.
+    if not isinstance(spine, dict):
+        return spine
+    levels = [
+        {
+            **row,
+            "site_label": BoneSite(row["site"]).label
+            if row.get("site") in BoneSite.values
+            else row.get("site"),
+        }
+        for row in spine.get("levels") or ()
+    ]
+    return {**spine, "levels": levels}
+
+
+def _with_dates(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {name: _with_dates(item, name) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_with_dates(item) for item in value]
+    if isinstance(value, str) and (key.endswith("_on") or key == "since"):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:  # not a date after all: shown as stored
+            return value
+    return value
 
 
 def _time_window(timeline: list[tuple[Episode, Any]], treatments: list[Treatment]) -> TimeWindow | None:

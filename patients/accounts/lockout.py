@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import ngettext
 
 from patients.accounts.policy import lockout_minutes
 
@@ -26,10 +27,14 @@ def client_address(request: HttpRequest) -> str | None:
 
 
 def lockout_message() -> str:
-    return (
-        f"Too many failed attempts: this account is locked for {lockout_minutes()} minutes; "
-        "a site administrator can unlock it."
-    )
+    minutes = lockout_minutes()
+    return ngettext(
+        "Too many failed attempts: this account is locked for %(minutes)d minute; "
+        "a site administrator can unlock it.",
+        "Too many failed attempts: this account is locked for %(minutes)d minutes; "
+        "a site administrator can unlock it.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def lockout_response(

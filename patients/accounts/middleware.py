@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, user_logged_in
 from django.contrib.auth.views import redirect_to_login
@@ -19,6 +20,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 
 from patients.accounts.policy import absolute_seconds, idle_seconds, is_verified, needs_otp
 from patients.accounts.services import language_of
@@ -66,13 +68,23 @@ class SessionLimitsMiddleware:
             last_seen = request.session.get(LAST_SEEN_KEY, now)
             ended = None
             if now - login_at > absolute_seconds():
-                ended = f"Your session ended {absolute_seconds() // 3600} hours after you logged in."
+                hours = absolute_seconds() // 3600
+                ended = ngettext(
+                    "Your session ended %(hours)d hour after you logged in.",
+                    "Your session ended %(hours)d hours after you logged in.",
+                    hours,
+                ) % {"hours": hours}
             elif now - last_seen > idle_seconds():
-                ended = f"Your session ended after {idle_seconds() // 60} minutes without activity."
+                minutes = idle_seconds() // 60
+                ended = ngettext(
+                    "Your session ended after %(minutes)d minute without activity.",
+                    "Your session ended after %(minutes)d minutes without activity.",
+                    minutes,
+                ) % {"minutes": minutes}
             if ended is not None:
                 logout(request)
                 if not _is_api(request):  # the API answers an anonymous request itself (401)
-                    messages.info(request, f"{ended} Please log in again.")
+                    messages.info(request, gettext("%(ended)s Please log in again.") % {"ended": ended})
                     return redirect_to_login(request.get_full_path())
             else:
                 request.session[LAST_SEEN_KEY] = now
@@ -96,7 +108,7 @@ class OtpRequiredMiddleware:
         ):
             if _is_api(request):
                 if "HTTP_AUTHORIZATION" not in request.META:
-                    message = "Give your one-time password at /accounts/otp/ first."
+                    message = gettext("Give your one-time password at /accounts/otp/ first.")
                     return JsonResponse({"errors": [{"path": "", "message": message}]}, status=403)
             else:
                 step = reverse("accounts:otp")
@@ -105,6 +117,7 @@ class OtpRequiredMiddleware:
 
 
 LANGUAGE_SESSION_KEY = "cno_language"
+DOCUMENT_PREFIXES = ("/fhir/", "/cds-services")
 
 
 class LanguageMiddleware(LocaleMiddleware):
@@ -114,6 +127,11 @@ class LanguageMiddleware(LocaleMiddleware):
     costs no extra query; without one the language cookie, then the browser's Accept-Language, decide."""
 
     def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith(DOCUMENT_PREFIXES):
+            # FHIR resources and CDS Hooks cards are documents for other systems: the same in every language.
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+            return
         chosen = request.session.get(LANGUAGE_SESSION_KEY) if hasattr(request, "session") else None
         if chosen and translation.check_for_language(chosen):
             translation.activate(chosen)

@@ -17,6 +17,8 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from patients.audit import audited_models
 from patients.models import AuditEntry, Biopsy, Episode, Lesion, Patient, Site
@@ -47,26 +49,35 @@ class AuditEntryFilterSet(django_filters.FilterSet):
     user = django_filters.ModelChoiceFilter(
         field_name="actor",
         queryset=get_user_model().objects.none(),
-        null_label="System (or a removed user)",
-        empty_label="Anyone",
-        label="User",
+        null_label=gettext_lazy("System (or a removed user)"),
+        empty_label=gettext_lazy("Anyone"),
+        label=gettext_lazy("User"),
     )
-    model = django_filters.ChoiceFilter(choices=model_choices, label="Record type", empty_label="Any")
-    object_id = _IntegerFilter(field_name="object_id", min_value=1, label="Record id")
+    model = django_filters.ChoiceFilter(
+        choices=model_choices, label=gettext_lazy("Record type"), empty_label=gettext_lazy("Any")
+    )
+    object_id = _IntegerFilter(field_name="object_id", min_value=1, label=gettext_lazy("Record id"))
     record_number = django_filters.CharFilter(
         method="filter_record_number",
         max_length=_RECORD_NUMBER_MAX,
-        label="Record number",
-        help_text="Part of a record number: its patient, episodes, lesions and biopsies (still existing).",
+        label=gettext_lazy("Record number"),
+        help_text=gettext_lazy(
+            "Part of a record number: its patient, episodes, lesions and biopsies (still existing)."
+        ),
     )
     date_from = django_filters.DateFilter(
-        method="filter_date_from", label="From", widget=forms.DateInput(attrs={"type": "date"})
+        method="filter_date_from", label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = django_filters.DateFilter(
-        method="filter_date_to", label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"})
+        method="filter_date_to",
+        label=gettext_lazy("To (inclusive)"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     site = django_filters.ModelChoiceFilter(
-        field_name="site", queryset=Site.objects.none(), label="Site", empty_label="All my sites"
+        field_name="site",
+        queryset=Site.objects.none(),
+        label=gettext_lazy("Site"),
+        empty_label=gettext_lazy("All my sites"),
     )
 
     class Meta:
@@ -120,7 +131,7 @@ class AuditEntryFilterSet(django_filters.FilterSet):
         if valid:
             start, end = self.form.cleaned_data.get("date_from"), self.form.cleaned_data.get("date_to")
             if start and end and start > end:
-                self.form.add_error("date_to", "Must be on or after the 'from' date.")
+                self.form.add_error("date_to", _("Must be on or after the 'from' date."))
                 return False
         return valid
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from patients import access
 from patients.access import Viewer
@@ -51,7 +52,7 @@ def record_links(
             "id", "record_number"
         ):
             links[Patient._meta.label, pk] = RecordLink(
-                reverse("patients:patient_detail", args=[pk]), f"patient {number}"
+                reverse("patients:patient_detail", args=[pk]), _("patient %(number)s") % {"number": number}
             )
     if ids := wanted.get(Episode._meta.label):
         episodes = Episode.objects.filter(patient__site_id__in=sites, pk__in=ids).values_list(
@@ -59,7 +60,8 @@ def record_links(
         )
         for pk, number, day in episodes:
             links[Episode._meta.label, pk] = RecordLink(
-                reverse("patients:episode_detail", args=[pk]), f"episode of {number}, {day:%Y-%m-%d}"
+                reverse("patients:episode_detail", args=[pk]),
+                _("episode of %(number)s, %(day)s") % {"number": number, "day": f"{day:%Y-%m-%d}"},
             )
     for model in (Lesion, Biopsy):
         if ids := wanted.get(model._meta.label):
@@ -68,7 +70,8 @@ def record_links(
             )
             for pk, episode_id, number in parts:
                 links[model._meta.label, pk] = RecordLink(
-                    reverse("patients:episode_detail", args=[episode_id]), f"episode of {number}"
+                    reverse("patients:episode_detail", args=[episode_id]),
+                    _("episode of %(number)s") % {"number": number},
                 )
     return links
 

@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from patients.auditlog import selectors
@@ -30,7 +31,7 @@ PAGE_SIZE = 50
 def _require_site_admin(user: Any) -> list[int]:
     site_ids = selectors.admin_site_ids(user)
     if not site_ids:
-        raise PermissionDenied("Only site administrators read the audit trail.")
+        raise PermissionDenied(_("Only site administrators read the audit trail."))
     return site_ids
 
 
@@ -102,7 +103,9 @@ def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     if not filterset.is_valid():
         errors = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in filterset.errors.items())
         response = HttpResponse(
-            f"Nothing was exported: {errors}\n", status=400, content_type="text/plain; charset=utf-8"
+            _("Nothing was exported: %(errors)s") % {"errors": errors} + "\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
         )
         response["Cache-Control"] = "no-store"
         return response

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class AuditBypassError(RuntimeError):
@@ -52,11 +53,11 @@ class AuditedModel(models.Model):
 
 class AuditEntry(models.Model):
     class Action(models.TextChoices):
-        CREATE = "create", "Created"
-        UPDATE = "update", "Updated"
-        DELETE = "delete", "Deleted"
+        CREATE = "create", gettext_lazy("Created")
+        UPDATE = "update", gettext_lazy("Updated")
+        DELETE = "delete", gettext_lazy("Deleted")
         # A site admin downloaded the audit trail (patients.auditlog); changes hold the filters used.
-        EXPORT = "export", "Exported"
+        EXPORT = "export", gettext_lazy("Exported")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -65,7 +66,9 @@ class AuditEntry(models.Model):
     # Kept even if the user is later removed; "system" for jobs and commands without a user.
     actor_label = models.CharField(max_length=150)
     action = models.CharField(max_length=10, choices=Action.choices)
-    model = models.CharField(max_length=64, help_text="App label and model, e.g. patients.Episode.")
+    model = models.CharField(
+        max_length=64, help_text=gettext_lazy("App label and model, e.g. patients.Episode.")
+    )
     object_id = models.BigIntegerField()
     site = models.ForeignKey(
         "patients.Site", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -75,7 +78,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        verbose_name_plural = "audit entries"
+        verbose_name_plural = gettext_lazy("audit entries")
         indexes = [models.Index(fields=["model", "object_id"], name="audit_object")]
 
     def __str__(self) -> str:

@@ -19,6 +19,8 @@ from django.core.validators import (
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from patients.choices import (
     LEVEL_MAX_LENGTH,
@@ -82,11 +84,12 @@ def _choice_constraint(prefix: str, field: str, choices: type[models.TextChoices
 
 
 class Site(models.Model):
-    code = models.SlugField(max_length=32, unique=True, help_text="Short code, e.g. NORTH.")
+    code = models.SlugField(max_length=32, unique=True, help_text=gettext_lazy("Short code, e.g. NORTH."))
     name = models.CharField(max_length=200)
     # Site admins and the Django admin always need a one-time password; this asks it of every role here.
     require_otp = models.BooleanField(
-        default=False, help_text="Ask everyone at this site for a one-time password after their password."
+        default=False,
+        help_text=gettext_lazy("Ask everyone at this site for a one-time password after their password."),
     )
     # The key of the site's de-identified registry exports (pseudonyms and date offsets), made at the first
     # one and kept: the same child keeps the same pseudonym in every export of the site. Never shown.
@@ -118,11 +121,13 @@ class SiteMembership(models.Model):
 
 record_number_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$",
-    "Use 1–32 letters, digits, dots, dashes or underscores (a pseudonymous number, never a name).",
+    gettext_lazy(
+        "Use 1–32 letters, digits, dots, dashes or underscores (a pseudonymous number, never a name)."
+    ),
 )
 
 
-DUPLICATE_RECORD_NUMBER = "A patient with this record number already exists at this site."
+DUPLICATE_RECORD_NUMBER = gettext_lazy("A patient with this record number already exists at this site.")
 RECORD_NUMBER_CONSTRAINT = "patient_record_number_unique_per_site"
 
 
@@ -144,8 +149,10 @@ def duplicate_record_number_error(twin: Patient) -> ValidationError:
     return ValidationError(
         {
             "record_number": ValidationError(
-                "A patient with this record number already exists at this site: %(record_number)s "
-                "(patient id %(patient_id)s).",
+                _(
+                    "A patient with this record number already exists at this site: %(record_number)s "
+                    "(patient id %(patient_id)s)."
+                ),
                 code="unique",
                 params={"record_number": twin.record_number, "patient_id": twin.pk},
             )
@@ -212,7 +219,7 @@ class Episode(FieldCheckedConstraints, AuditedModel):
     night_pain = models.BooleanField(null=True, blank=True)
     fever = models.BooleanField(null=True, blank=True)
     max_temperature_c = models.FloatField(
-        "max temperature (°C)", null=True, blank=True, validators=rng("max_temperature_c")
+        gettext_lazy("max temperature (°C)"), null=True, blank=True, validators=rng("max_temperature_c")
     )
     weight_loss = models.BooleanField(null=True, blank=True)
     night_sweats = models.BooleanField(null=True, blank=True)
@@ -237,48 +244,61 @@ class Episode(FieldCheckedConstraints, AuditedModel):
     sustained_response_to_antibiotics_alone = models.BooleanField(null=True, blank=True)
 
     # Laboratory, in the contract's canonical units
-    crp_mg_l = models.FloatField("CRP (mg/L)", null=True, blank=True, validators=rng("crp_mg_l"))
-    esr_mm_h = models.FloatField("ESR (mm/h)", null=True, blank=True, validators=rng("esr_mm_h"))
-    wbc_10e9_l = models.FloatField("WBC (×10⁹/L)", null=True, blank=True, validators=rng("wbc_10e9_l"))
+    crp_mg_l = models.FloatField(
+        gettext_lazy("CRP (mg/L)"), null=True, blank=True, validators=rng("crp_mg_l")
+    )
+    esr_mm_h = models.FloatField(
+        gettext_lazy("ESR (mm/h)"), null=True, blank=True, validators=rng("esr_mm_h")
+    )
+    wbc_10e9_l = models.FloatField(
+        gettext_lazy("WBC (×10⁹/L)"), null=True, blank=True, validators=rng("wbc_10e9_l")
+    )
     neutrophils_10e9_l = models.FloatField(
-        "neutrophils (×10⁹/L)", null=True, blank=True, validators=rng("neutrophils_10e9_l")
+        gettext_lazy("neutrophils (×10⁹/L)"), null=True, blank=True, validators=rng("neutrophils_10e9_l")
     )
     hemoglobin_g_l = models.FloatField(
-        "haemoglobin (g/L)", null=True, blank=True, validators=rng("hemoglobin_g_l")
+        gettext_lazy("haemoglobin (g/L)"), null=True, blank=True, validators=rng("hemoglobin_g_l")
     )
     platelets_10e9_l = models.FloatField(
-        "platelets (×10⁹/L)", null=True, blank=True, validators=rng("platelets_10e9_l")
+        gettext_lazy("platelets (×10⁹/L)"), null=True, blank=True, validators=rng("platelets_10e9_l")
     )
-    ldh_u_l = models.FloatField("LDH (U/L)", null=True, blank=True, validators=rng("ldh_u_l"))
+    ldh_u_l = models.FloatField(gettext_lazy("LDH (U/L)"), null=True, blank=True, validators=rng("ldh_u_l"))
     ldh_uln_u_l = models.FloatField(
-        "LDH upper limit (U/L)", null=True, blank=True, validators=rng("ldh_uln_u_l")
+        gettext_lazy("LDH upper limit (U/L)"), null=True, blank=True, validators=rng("ldh_uln_u_l")
     )
-    alp_u_l = models.FloatField("ALP (U/L)", null=True, blank=True, validators=rng("alp_u_l"))
+    alp_u_l = models.FloatField(gettext_lazy("ALP (U/L)"), null=True, blank=True, validators=rng("alp_u_l"))
     alp_lln_u_l = models.FloatField(
-        "ALP lower limit (U/L)", null=True, blank=True, validators=rng("alp_lln_u_l")
+        gettext_lazy("ALP lower limit (U/L)"), null=True, blank=True, validators=rng("alp_lln_u_l")
     )
     blasts_on_smear = models.BooleanField(null=True, blank=True)
     vitamin_c_low = models.BooleanField(null=True, blank=True)
     blood_culture = models.CharField(max_length=10, choices=BloodCulture.choices, null=True, blank=True)
 
     # Activity measures
-    pain_vas = models.FloatField("pain VAS (0–10)", null=True, blank=True, validators=rng("pain_vas"))
+    pain_vas = models.FloatField(
+        gettext_lazy("pain VAS (0–10)"), null=True, blank=True, validators=rng("pain_vas")
+    )
     patient_global_vas = models.FloatField(
-        "patient global VAS (0–10)", null=True, blank=True, validators=rng("patient_global_vas")
+        gettext_lazy("patient global VAS (0–10)"), null=True, blank=True, validators=rng("patient_global_vas")
     )
     physician_global_vas = models.FloatField(
-        "physician global VAS (0–10)", null=True, blank=True, validators=rng("physician_global_vas")
+        gettext_lazy("physician global VAS (0–10)"),
+        null=True,
+        blank=True,
+        validators=rng("physician_global_vas"),
     )
-    chaq = models.FloatField("CHAQ (0–3)", null=True, blank=True, validators=rng("chaq"))
+    chaq = models.FloatField(gettext_lazy("CHAQ (0–3)"), null=True, blank=True, validators=rng("chaq"))
 
     # Imaging done (contract: episode.imaging, from ruleset 2026.12). Only "done" makes the lesion list
     # complete: with it, no MRI lesion means a clean scan; unknown or not done, it means nothing.
     whole_body_mri = models.BooleanField(
-        "whole-body MRI (including the spine) done",
+        gettext_lazy("whole-body MRI (including the spine) done"),
         null=True,
         blank=True,
-        help_text="Yes when a whole-body MRI including the spine was done for this episode: the MRI lesions "
-        "listed are then all there are. Unknown if not known.",
+        help_text=gettext_lazy(
+            "Yes when a whole-body MRI including the spine was done for this episode: the MRI lesions "
+            "listed are then all there are. Unknown if not known."
+        ),
     )
 
     # Optimistic locking: every update must name the version it was based on.
@@ -327,16 +347,16 @@ class Episode(FieldCheckedConstraints, AuditedModel):
         errors = {}
         today = datetime.date.today()
         if self.assessed_on and self.assessed_on > today:
-            errors["assessed_on"] = "The assessment date is in the future."
+            errors["assessed_on"] = _("The assessment date is in the future.")
         if self.onset_on and self.onset_on > today:
-            errors["onset_on"] = "The onset date is in the future."
+            errors["onset_on"] = _("The onset date is in the future.")
         if self.onset_on and self.assessed_on and self.onset_on > self.assessed_on:
-            errors["onset_on"] = "Onset must be on or before the assessment date."
+            errors["onset_on"] = _("Onset must be on or before the assessment date.")
         birth = self.patient.birth_date if self.patient_id else None
         if birth and self.onset_on and self.onset_on < birth:
-            errors["onset_on"] = "Onset must be on or after the birth date."
+            errors["onset_on"] = _("Onset must be on or after the birth date.")
         if birth and self.assessed_on and self.assessed_on < birth:
-            errors["assessed_on"] = "The assessment date must be on or after the birth date."
+            errors["assessed_on"] = _("The assessment date must be on or after the birth date.")
         if errors:
             raise ValidationError(errors)
 
@@ -354,12 +374,12 @@ class Lesion(FieldCheckedConstraints, AuditedModel):
         default="",
         # PostgreSQL cannot store NUL; refuse it as a field error rather than a server error.
         validators=[ProhibitNullCharactersValidator()],
-        help_text="Vertebra or rib, e.g. T7 or 6.",
+        help_text=gettext_lazy("Vertebra or rib, e.g. T7 or 6."),
     )
     modality = models.CharField(max_length=10, choices=Modality.choices)
     marrow_oedema = models.BooleanField(default=False)
     lytic = models.BooleanField(default=False)
-    sclerosis = models.BooleanField("marginal sclerosis", default=False)
+    sclerosis = models.BooleanField(gettext_lazy("marginal sclerosis"), default=False)
     periosteal_reaction = models.BooleanField(default=False)
     hyperostosis = models.BooleanField(default=False)
     bone_expansion = models.BooleanField(default=False)
@@ -395,7 +415,7 @@ class Biopsy(FieldCheckedConstraints, AuditedModel):
     on_antibiotics = models.BooleanField(null=True, blank=True)
 
     class Meta:
-        verbose_name_plural = "biopsies"
+        verbose_name_plural = gettext_lazy("biopsies")
         constraints = [
             _choice_constraint("biopsy", "histology", Histology, nullable=True),
             _choice_constraint("biopsy", "culture", BiopsyCulture, nullable=True),

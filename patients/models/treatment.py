@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from patients.choices import DrugClass, StopReason
 from patients.models.audit import AuditedModel
@@ -21,21 +23,28 @@ from patients.models.core import Patient
 
 class Treatment(AuditedModel):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="treatments")
-    drug_class = models.CharField("class", max_length=20, choices=DrugClass.choices)
+    drug_class = models.CharField(
+        pgettext_lazy("drug class", "class"), max_length=20, choices=DrugClass.choices
+    )
     drug = models.CharField(
         max_length=100,
         # PostgreSQL cannot store NUL; refuse it as a field error rather than a server error.
         validators=[ProhibitNullCharactersValidator()],
-        help_text="The drug's name, e.g. naproxen (no dose).",
+        help_text=gettext_lazy("The drug's name, e.g. naproxen (no dose)."),
     )
-    started_on = models.DateField("started")
-    stopped_on = models.DateField("stopped", null=True, blank=True, help_text="Empty while ongoing.")
+    started_on = models.DateField(pgettext_lazy("treatment", "started"))
+    stopped_on = models.DateField(
+        pgettext_lazy("treatment", "stopped"),
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Empty while ongoing."),
+    )
     stop_reason = models.CharField(
         max_length=20,
         choices=StopReason.choices,
         blank=True,
         default="",
-        help_text="Required with a stop date.",
+        help_text=gettext_lazy("Required with a stop date."),
     )
 
     # Optimistic locking, as for episodes: every update names the version it was based on.
@@ -78,18 +87,18 @@ class Treatment(AuditedModel):
         errors = {}
         today = datetime.date.today()
         if self.started_on and self.started_on > today:
-            errors["started_on"] = "The start date is in the future."
+            errors["started_on"] = _("The start date is in the future.")
         birth = self.patient.birth_date if self.patient_id else None
         if birth and self.started_on and self.started_on < birth:
-            errors["started_on"] = "The start date must be on or after the birth date."
+            errors["started_on"] = _("The start date must be on or after the birth date.")
         if self.stopped_on and self.stopped_on > today:
-            errors["stopped_on"] = "The stop date is in the future; record it once the course has stopped."
+            errors["stopped_on"] = _("The stop date is in the future; record it once the course has stopped.")
         elif self.stopped_on and self.started_on and self.stopped_on < self.started_on:
-            errors["stopped_on"] = "The stop date must be on or after the start date."
+            errors["stopped_on"] = _("The stop date must be on or after the start date.")
         if self.stopped_on and not self.stop_reason:
-            errors["stop_reason"] = "Give the reason the course was stopped."
+            errors["stop_reason"] = _("Give the reason the course was stopped.")
         if not self.stopped_on and self.stop_reason:
-            errors["stop_reason"] = "A stop reason needs a stop date (leave it empty while ongoing)."
+            errors["stop_reason"] = _("A stop reason needs a stop date (leave it empty while ongoing).")
         if errors:
             raise ValidationError(errors)
 

@@ -1,20 +1,24 @@
 """Template helpers of the clinician pages: human labels for assessment codes, the working-site switcher,
 and two server-rendered SVG drawings (the skeleton map and the trend charts). No JavaScript, no CDN.
 
-Codes and their labels are the engine's vocabulary (exclusion.engine.vocabulary), never typed here. The
+Codes and their labels are the engine's vocabulary (exclusion.engine.vocabulary), never typed here, shown in
+the active language through exclusion.engine.translations (the stored documents stay English). The
 drawings' geometry is patients.skeleton and patients.trends; their markup is in templates/patients/.
 """
 
 from __future__ import annotations
 
 import datetime
+import decimal
 from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.utils.formats import date_format, localize
+from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
 
 from exclusion import engine
-from exclusion.engine import rules, vocabulary
+from exclusion.engine import rules, translations, vocabulary
 from patients import access
 from patients.choices import UNITS, DrugClass
 from patients.skeleton import skeleton_layout
@@ -22,34 +26,10 @@ from patients.trends import TimeWindow, treatment_layout, trend_layout
 
 register = template.Library()
 
-# Input paths of the contract, in words a clinician uses.
-PATH_LABELS = {
-    "patient.birth_date": "Birth date",
-    "patient.sex": "Sex",
-    "episode.assessed_on": "Assessment date",
-    "episode.onset_on": "Onset date",
-    "episode.age_years": "Age (without a birth date)",
-    "episode.age_at_onset_years": "Age at onset (without a birth date)",
-    "episode.symptoms.fever": "Fever (yes or no)",
-    "episode.symptoms.max_temperature_c": "Highest temperature (°C)",
-    "episode.labs.crp_mg_l": "CRP (mg/L)",
-    "episode.labs.esr_mm_h": "ESR (mm/h)",
-    "episode.labs.wbc_10e9_l": "White cell count (×10⁹/L)",
-    "episode.labs.neutrophils_10e9_l": "Neutrophils (×10⁹/L)",
-    "episode.labs.hemoglobin_g_l": "Haemoglobin (g/L)",
-    "episode.labs.platelets_10e9_l": "Platelets (×10⁹/L)",
-    "episode.labs.ldh_u_l": "LDH (U/L)",
-    "episode.labs.ldh_uln_u_l": "LDH upper limit of normal (U/L)",
-    "episode.labs.alp_u_l": "ALP (U/L)",
-    "episode.labs.alp_lln_u_l": "ALP lower limit of normal (U/L)",
-    "episode.labs.vitamin_c_low": "Vitamin C level",
-    "episode.labs.blood_culture": "Blood culture",
-    "episode.findings.restricted_diet": "Restricted diet (yes or no)",
-    "episode.findings.hepatomegaly": "Liver examined (hepatomegaly yes or no)",
-    "episode.findings.splenomegaly": "Spleen examined (splenomegaly yes or no)",
-    "episode.findings.lymphadenopathy": "Lymph nodes examined (lymphadenopathy yes or no)",
-    "episode.lesions": "Imaging lesions",
-}
+
+def _language() -> str:
+    # The request's language (LocaleMiddleware / the user's choice); the engine's words follow it.
+    return get_language() or "en-gb"
 
 
 @lru_cache(maxsize=1)
@@ -59,7 +39,7 @@ def _rules() -> dict[str, dict[str, Any]]:
 
 @register.filter
 def status_label(status: str) -> str:
-    return vocabulary.label("status", status, default=status)
+    return translations.term_label("status", status, _language(), default=status)
 
 
 def _humanised(code: str) -> str:
@@ -69,7 +49,7 @@ def _humanised(code: str) -> str:
 
 @register.filter
 def differential_label(key: str) -> str:
-    return vocabulary.label("differential", key, default=_humanised(key))
+    return translations.term_label("differential", key, _language(), default=_humanised(key))
 
 
 @register.filter
@@ -82,31 +62,29 @@ def ordered_differentials(differentials: dict[str, Any]) -> list[tuple[str, Any]
 
 @register.filter
 def reason_label(code: str) -> str:
-    return vocabulary.label("biopsy_reason", code, default=_humanised(code))
+    return translations.term_label("biopsy_reason", code, _language(), default=_humanised(code))
 
 
 @register.filter
 def bristol_label(status: str) -> str:
-    return vocabulary.label("bristol", status, default=status)
+    return translations.term_label("bristol", status, _language(), default=status)
 
 
 @register.filter
 def term_label(code: str, kind: str) -> str:
     """The label of ``code`` among the vocabulary terms of ``kind`` (``code|term_label:"eular_status"``)."""
-    return vocabulary.label(kind, code, default=_humanised(code))
+    return translations.term_label(kind, code, _language(), default=_humanised(code))
 
 
 @register.filter
 def path_label(path: str) -> str:
-    if path in PATH_LABELS:
-        return PATH_LABELS[path]
-    return path.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+    """An input path in words ("Birth date"), from the engine's catalogue (exclusion.engine.translations)."""
+    return translations.path_label(path, _language())
 
 
 @register.filter
 def rule_title(code: str) -> str:
-    rule = _rules().get(code)
-    return rule["title"] if rule else code
+    return translations.rule_title(code, _language())
 
 
 @register.filter
@@ -141,21 +119,30 @@ def reason_rule(code: str) -> str:
 
 @register.filter
 def rule_explanation(code: str) -> str:
-    rule = _rules().get(code)
-    return rule["explanation"] if rule else ""
+    return translations.rule_explanation(code, _language())
 
 
 @register.filter
 def jansson_items(items: dict[str, bool | None]) -> list[dict[str, Any]]:
+    language = _language()
     return [
-        {"key": item.code, "label": item.label, "points": item.weight, "value": (items or {}).get(item.code)}
+        {
+            "key": item.code,
+            "label": translations.jansson_label(item.code, language),
+            "points": item.weight,
+            "value": (items or {}).get(item.code),
+        }
         for item in vocabulary.JANSSON_ITEMS
     ]
 
 
 @register.filter
 def yes_no_unknown(value: bool | None) -> str:
-    return {True: "Yes", False: "No"}.get(value, "Unknown")
+    if value is True:
+        return gettext("Yes")
+    if value is False:
+        return gettext("No")
+    return gettext("Unknown")
 
 
 @register.inclusion_tag("includes/site_switcher.html", takes_context=True)
@@ -172,8 +159,8 @@ def site_switcher(context: dict[str, Any]) -> dict[str, Any]:
 
 
 @register.inclusion_tag("patients/_skeleton_map.html")
-def skeleton_map(lesions: Any, label: str = "Skeleton map") -> dict[str, Any]:
-    return {"map": skeleton_layout(lesions), "label": label}
+def skeleton_map(lesions: Any, label: str | None = None) -> dict[str, Any]:
+    return {"map": skeleton_layout(lesions), "label": gettext("Skeleton map") if label is None else label}
 
 
 @register.inclusion_tag("patients/_trend_chart.html")
@@ -191,7 +178,11 @@ def trend_chart(
         "chart": trend_layout(points, y_max, window),
         "key": key,
         "unit": unit,
-        "caption": f"{title} over time" + (f" ({unit})" if unit else ""),
+        "caption": (
+            gettext("%(title)s over time (%(unit)s)") % {"title": title, "unit": unit}
+            if unit
+            else gettext("%(title)s over time") % {"title": title}
+        ),
     }
 
 
@@ -220,15 +211,20 @@ def field_unit(name: str) -> str:
 
 @register.filter
 def plain(value: Any) -> str:
-    """A stored value as a person reads it: Yes/No/Unknown, whole numbers without '.0'."""
+    """A stored value as a person reads it: Yes/No/Unknown, whole numbers without '.0', numbers and dates in
+    the active language's format (German 1,8 and 10.05.2024)."""
     if value is None or value == "":
-        return "Unknown"
+        return gettext("Unknown")
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return gettext("Yes") if value else gettext("No")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, (int, float, decimal.Decimal)):
+        return str(localize(value))
+    if isinstance(value, datetime.datetime):
+        return date_format(value, "DATETIME_FORMAT")
     if isinstance(value, datetime.date):
-        return value.strftime("%d %b %Y")
+        return date_format(value, "DATE_FORMAT")
     return str(value)
 
 
@@ -245,17 +241,20 @@ NEUTRAL_TONE = "neutral"
 # Words the vocabulary has no term for (yet): the glance states and the Jansson verdicts. They belong in
 # exclusion.engine.vocabulary; until they move there they are written once, here.
 GLANCE_LABELS = {
-    "biopsy": "Biopsy recommended",
-    "missing": "Work-up incomplete",
-    "complete": "Exclusion work-up complete",
+    "biopsy": gettext_lazy("Biopsy recommended"),
+    "missing": gettext_lazy("Work-up incomplete"),
+    "complete": gettext_lazy("Exclusion work-up complete"),
 }
 JANSSON_VERDICTS = {
-    "supports": "Supports CNO",
-    "supports_held": "Reaches the threshold, but a red flag is present: the score does not outweigh it",
-    "below": "Does not reach the threshold",
-    "undecided": "Undecided: data missing",
-    "not_applicable": "Not applicable: the score was derived in children over 3 years, so it gives no "
-    "verdict here",
+    "supports": gettext_lazy("Supports CNO"),
+    "supports_held": gettext_lazy(
+        "Reaches the threshold, but a red flag is present: the score does not outweigh it"
+    ),
+    "below": gettext_lazy("Does not reach the threshold"),
+    "undecided": gettext_lazy("Undecided: data missing"),
+    "not_applicable": gettext_lazy(
+        "Not applicable: the score was derived in children over 3 years, so it gives no verdict here"
+    ),
 }
 _MISSING_NAMED = 4  # how many missing inputs a pill names before "and N more"
 
@@ -294,7 +293,9 @@ def glance(value: Any) -> list[dict[str, str]]:
     if not result:
         return []
     pills: list[dict[str, str]] = []
-    concern = vocabulary.STATUSES[vocabulary.CONCERN].short_label
+    language = _language()
+    concern_words = translations.term("status", vocabulary.CONCERN, language)
+    concern = concern_words.short if concern_words else vocabulary.CONCERN
     for key, differential in _differentials(result):
         if (differential or {}).get("status") == vocabulary.CONCERN:
             pills.append(
@@ -302,12 +303,13 @@ def glance(value: Any) -> list[dict[str, str]]:
                     "tone": CONCERN_TONE,
                     "kind": "concern",
                     "code": key,
-                    "label": f"{concern}: {differential_label(key)}",
+                    "label": gettext("%(status)s: %(differential)s")
+                    % {"status": concern, "differential": differential_label(key)},
                 }
             )
     if (result.get("biopsy") or {}).get("recommended"):
         pills.append(
-            {"tone": CONCERN_TONE, "kind": "biopsy", "code": "biopsy", "label": GLANCE_LABELS["biopsy"]}
+            {"tone": CONCERN_TONE, "kind": "biopsy", "code": "biopsy", "label": str(GLANCE_LABELS["biopsy"])}
         )
     missing: list[str] = []
     unnamed: list[str] = []
@@ -318,34 +320,37 @@ def glance(value: Any) -> list[dict[str, str]]:
             if label not in missing:
                 missing.append(label)
         if differential.get("status") == vocabulary.INCOMPLETE and not differential.get("missing"):
-            unnamed.append(
-                vocabulary.DIFFERENTIALS[key].short_label if key in vocabulary.DIFFERENTIALS else key
-            )
+            words = translations.term("differential", key, language)
+            unnamed.append(words.short if words else key)
     named = missing or unnamed
     if named:
         shown = ", ".join(named[:_MISSING_NAMED])
         more = len(named) - _MISSING_NAMED
-        pills.append(
-            {
-                "tone": MISSING_TONE,
-                "kind": "missing",
-                "code": "missing",
-                "label": f"{GLANCE_LABELS['missing']}: {shown}" + (f" and {more} more" if more > 0 else ""),
-            }
-        )
+        if more > 0:
+            label = ngettext(
+                "%(state)s: %(shown)s and %(more)s more", "%(state)s: %(shown)s and %(more)s more", more
+            ) % {"state": GLANCE_LABELS["missing"], "shown": shown, "more": more}
+        else:
+            label = gettext("%(state)s: %(shown)s") % {"state": GLANCE_LABELS["missing"], "shown": shown}
+        pills.append({"tone": MISSING_TONE, "kind": "missing", "code": "missing", "label": label})
     if result.get("exclusion_complete") is True and not _red_flag(result) and not named:
         pills.append(
             {
                 "tone": COMPLETE_TONE,
                 "kind": "complete",
                 "code": "complete",
-                "label": GLANCE_LABELS["complete"],
+                "label": str(GLANCE_LABELS["complete"]),
             }
         )
     elif not pills:
         # Not complete yet nothing named (an assessment of an older ruleset): amber, never green.
         pills.append(
-            {"tone": MISSING_TONE, "kind": "missing", "code": "missing", "label": GLANCE_LABELS["missing"]}
+            {
+                "tone": MISSING_TONE,
+                "kind": "missing",
+                "code": "missing",
+                "label": str(GLANCE_LABELS["missing"]),
+            }
         )
     return pills
 
@@ -409,9 +414,29 @@ def jansson_view(jansson: dict[str, Any] | None, result: Any) -> dict[str, Any]:
         "max": vocabulary.JANSSON_MAX,
         "unknown": len(unknown),
         "verdict": verdict,
-        "label": JANSSON_VERDICTS.get(verdict, ""),
+        "label": str(JANSSON_VERDICTS.get(verdict, "")),
         "tone": tone,
     }
+
+
+@register.filter
+def finding_text(finding: dict[str, Any] | None) -> str:
+    """A stored finding (``{"code", "text", "source"}``) in the active language: the engine's English text,
+    or the German sentence with the values carried over (English when the text is an older ruleset's)."""
+    finding = finding or {}
+    text = finding.get("text") or ""
+    return translations.finding_text(finding.get("code") or "", text, _language())
+
+
+@register.filter
+def prompt_text(code: str) -> str:
+    """The text of an activity-summary prompt (``PROMPT-…`` rule id) in the active language."""
+    return translations.prompt_text(code, _language())
+
+
+@register.filter
+def rule_group_label(code: str) -> str:
+    return translations.rule_group_label(code, _language())
 
 
 @register.filter
@@ -436,4 +461,4 @@ def age_on(birth_date: datetime.date | None, on: datetime.date | None = None) ->
 @register.filter
 def drug_class_label(code: str) -> str:
     """A treatment class in words ("TNF inhibitor"), from patients.choices.DrugClass."""
-    return DrugClass(code).label if code in DrugClass.values else code
+    return str(DrugClass(code).label) if code in DrugClass.values else code

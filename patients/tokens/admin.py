@@ -13,6 +13,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy, ngettext
 
 from patients import access
 from patients.models import ApiToken
@@ -137,10 +138,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> None:
         pass  # the token row and its audit entry record who created it
 
-    @admin.action(description="Revoke the selected tokens")
+    @admin.action(description=gettext_lazy("Revoke the selected tokens"))
     def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = 0
         for token in queryset.filter(revoked_at__isnull=True):
             token_revoke(actor=request.user, token=token)
             count += 1
-        self.message_user(request, f"Revoked {count} token(s).", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Revoked %(count)d token.", "Revoked %(count)d tokens.", count) % {"count": count},
+            messages.SUCCESS,
+        )

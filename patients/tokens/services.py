@@ -19,6 +19,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from patients import access
 from patients.access import Actor
@@ -33,7 +35,9 @@ PREFIX_LENGTH = 12  # "cno_" and 8 random characters: enough to recognise a toke
 SELF_SERVICE_ROLES = access.ADMIN_ROLES
 
 
-MINT_RULE = "a token is for yourself at a site you administer, or for an api_client account of that site"
+MINT_RULE = gettext_lazy(
+    "a token is for yourself at a site you administer, or for an api_client account of that site"
+)
 
 
 def token_hash(key: str) -> str:
@@ -54,7 +58,11 @@ def mint_refusal(actor: Actor, user: User, site: Site) -> str | None:
     """Why ``actor`` may not mint a token for ``user`` at ``site`` (a form error), or None when allowed."""
     if can_mint(actor, user, site.pk):
         return None
-    return f"{user.get_username()} cannot get a token at {site.code}: {MINT_RULE}."
+    return _("%(user)s cannot get a token at %(site)s: %(rule)s.") % {
+        "user": user.get_username(),
+        "site": site.code,
+        "rule": MINT_RULE,
+    }
 
 
 def mintable_users(actor: User, site_ids: list[int]) -> QuerySet[User]:
@@ -99,7 +107,7 @@ def token_create(*, actor: Actor, user: User, name: str, site: Site | None = Non
             raise ValueError("Say which site the token is for.")
         site = _single_site(user)
     if not can_mint(actor, user, site.pk):
-        raise PermissionDenied(f"You cannot create this token: {MINT_RULE}.")
+        raise PermissionDenied(_("You cannot create this token: %(rule)s.") % {"rule": MINT_RULE})
     name = name.strip()
     if not name:
         raise ValueError("A token needs a name that says what it is for.")
@@ -125,7 +133,7 @@ def can_manage(actor: Actor, token: ApiToken) -> bool:
 def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     """Revoke a token (idempotent); the row stays so the list shows who had access and until when."""
     if not can_manage(actor, token):
-        raise PermissionDenied("You can only revoke tokens of the sites you administer.")
+        raise PermissionDenied(_("You can only revoke tokens of the sites you administer."))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         with transaction.atomic(), acting_as(actor):

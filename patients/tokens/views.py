@@ -17,6 +17,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from patients import access
@@ -34,13 +36,20 @@ from patients.tokens.services import (
 
 class TokenCreateForm(forms.Form):
     site = forms.ModelChoiceField(
-        queryset=Site.objects.none(), help_text="The one site where the token acts."
+        queryset=Site.objects.none(),
+        label=gettext_lazy("Site"),
+        help_text=gettext_lazy("The one site where the token acts."),
     )
     user = forms.ModelChoiceField(
         queryset=get_user_model().objects.none(),
-        help_text="Who the token acts as: yourself, or an api_client account of the site.",
+        label=gettext_lazy("User"),
+        help_text=gettext_lazy("Who the token acts as: yourself, or an api_client account of the site."),
     )
-    name = forms.CharField(max_length=100, help_text="What it is for, e.g. 'registry export'.")
+    name = forms.CharField(
+        max_length=100,
+        label=gettext_lazy("Name"),
+        help_text=gettext_lazy("What it is for, e.g. 'registry export'."),
+    )
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -63,7 +72,7 @@ class TokenCreateForm(forms.Form):
 
 def _require_token_admin(user: Any) -> None:
     if not (user.is_superuser or access.site_ids(user, access.ADMIN_ROLES)):
-        raise PermissionDenied("Only site administrators manage API tokens.")
+        raise PermissionDenied(_("Only site administrators manage API tokens."))
 
 
 def _roles(tokens: list[Any]) -> dict[tuple[int, int], str]:
@@ -71,7 +80,10 @@ def _roles(tokens: list[Any]) -> dict[tuple[int, int], str]:
     memberships = SiteMembership.objects.filter(
         user_id__in={t.user_id for t in tokens}, site_id__in={t.site_id for t in tokens}
     )
-    return {(m.user_id, m.site_id): f"{m.role}{' (write)' if m.api_write else ''}" for m in memberships}
+    return {
+        (m.user_id, m.site_id): _("%(role)s (write)") % {"role": m.role} if m.api_write else m.role
+        for m in memberships
+    }
 
 
 @login_required

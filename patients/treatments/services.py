@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from patients import signals
 from patients.access import Actor, require_edit_clinical
@@ -27,7 +28,10 @@ class TreatmentStaleVersionError(StaleVersionError):
 
     def __init__(self, current_version: int) -> None:
         super().__init__(current_version)
-        self.args = (f"The treatment was changed by someone else (now version {current_version}).",)
+        self.args = (
+            _("The treatment was changed by someone else (now version %(version)s).")
+            % {"version": current_version},
+        )
 
 
 def _apply(treatment: Treatment, values: dict[str, Any]) -> None:

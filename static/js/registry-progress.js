@@ -10,17 +10,18 @@
   var count = box.querySelector("[data-job-count]");
   var status = box.querySelector("[data-job-status]");
   var hint = box.querySelector("[data-job-reload-hint]");
+  // The words come from the page, translated there (data-* attributes: no inline script under the CSP).
   if (hint) {
-    hint.textContent = "This page follows the job and shows its report when it ends.";
+    hint.textContent = box.getAttribute("data-hint-following");
   }
-  var unit = count && /steps/.test(count.textContent) ? "steps" : "rows";
+  var countText = box.getAttribute(box.getAttribute("data-unit") === "steps" ? "data-count-steps" : "data-count-rows");
 
   function update(state) {
     if (state.total) {
       bar.max = state.total;
       bar.value = state.done;
       bar.textContent = (state.percent || 0) + " %";
-      count.textContent = state.done + " of " + state.total + " " + unit;
+      count.textContent = countText.replace("{done}", state.done).replace("{total}", state.total);
     }
     status.textContent = state.status_label;
   }

@@ -15,11 +15,14 @@ CATALOGUES = sorted(LOCALE.glob("*/LC_MESSAGES/*.po"))
 
 
 def entries(catalogue: polib._BaseFile) -> dict[tuple[str, str], object]:
-    return {
-        (entry.msgctxt or "", entry.msgid): dict(entry.msgstr_plural) or entry.msgstr
-        for entry in catalogue
-        if not entry.obsolete and "fuzzy" not in entry.flags
-    }
+    """(context, msgid) -> the translation (a dict of the plural forms), "" when there is none."""
+    found: dict[tuple[str, str], object] = {}
+    for entry in catalogue:
+        if entry.obsolete or "fuzzy" in entry.flags:
+            continue
+        plural = dict(entry.msgstr_plural)
+        found[(entry.msgctxt or "", entry.msgid)] = plural if any(plural.values()) else entry.msgstr
+    return found
 
 
 def test_there_is_a_german_and_an_english_catalogue():

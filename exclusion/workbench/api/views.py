@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
@@ -233,7 +234,7 @@ class EpisodeAssessmentApi(ApiView):
         episode = selectors.episode_api_get(user=request.user, episode_id=episode_id)
         assessment = assessment_latest(episode_id=episode.pk)
         if assessment is None:  # every saved episode is assessed in its own transaction; defensive only
-            raise NotFound("This episode has not been assessed yet.")
+            raise NotFound(_("This episode has not been assessed yet."))
         return Response(assessment_document(assessment.result))
 
 
