@@ -340,8 +340,8 @@ RULES: dict[str, tuple[str, str]] = {
     # --- the activity summary's prompts
     "PROMPT-WBMRI-AT-DIAGNOSIS": (
         "Kein Ganzkörper-MRT bei Diagnose",
-        "Für die erste Episode liegt kein Ganzkörper-MRT mit Wirbelsäule vor (imaging.whole_body_mri nicht "
-        "wahr). Läsionen sind oft klinisch stumm (47/162 asymptomatisch, Roderick 2016; 67 % der "
+        "Für die erste Episode ist kein Ganzkörper-MRT mit Wirbelsäule angegeben (Feld „Ganzkörper-MRT“ "
+        "nicht „ja“). Läsionen sind oft klinisch stumm (47/162 asymptomatisch, Roderick 2016; 67 % der "
         "radiologischen Rezidive stumm, Beck 2010; das Ganzkörper-MRT fand in 45 % mehr aktive Läsionen als "
         "die Untersuchung, Arnoldi 2017), daher ist es bei jedem Patienten zur Diagnose angezeigt.",
     ),
@@ -732,3 +732,66 @@ PATHS: dict[str, str] = {
     "episode.biopsy.on_antibiotics": "Biopsie unter Antibiotika",
     "episode.imaging.whole_body_mri": "Ganzkörper-MRT",
 }
+
+# The case format's validation messages (validation.py), for the pages that show them (an import's row
+# errors): an English message matching a pattern reads as its German template; `{0}`, `{1}`… are the
+# pattern's groups. Anything else stays as written (the contract's own words).
+VALIDATION: tuple[tuple[str, str], ...] = (
+    (r"unknown field \(not part of cno-case/1\)", "unbekanntes Feld (nicht Teil von cno-case/1)"),
+    (
+        r"(\S+) is outside the plausible range (\S+)–(\S+) years",
+        "{0} liegt außerhalb des plausiblen Bereichs {1}–{2} Jahre",
+    ),
+    (
+        r"(\S+) is outside the plausible range (\S+)–(\S+?)( \S+)?",
+        "{0} liegt außerhalb des plausiblen Bereichs {1}–{2}{3}",
+    ),
+    (r"must be true, false or null \(unknown\)", "muss true, false oder null (unbekannt) sein"),
+    (
+        r"must be true or false \(omit it when not seen\)",
+        "muss true oder false sein (weglassen, wenn nicht gesehen)",
+    ),
+    (r"must be a number or null \(unknown\)(.*)", "muss eine Zahl oder null (unbekannt) sein{0}"),
+    (
+        r"must be a number of years or null \(unknown\)",
+        "muss eine Zahl von Jahren oder null (unbekannt) sein",
+    ),
+    (r"must be one of (.+) or null", "muss einer der Werte {0} oder null sein"),
+    (r"must be one of (.+) \(default midline\)", "muss einer der Werte {0} sein (Vorgabe: midline)"),
+    (r"must be one of (.+)", "muss einer der Werte {0} sein"),
+    (r"required; one of (.+)", "erforderlich; einer der Werte {0}"),
+    (
+        r"must be an object \(omit it when nothing is known\)",
+        "muss ein Objekt sein (weglassen, wenn nichts bekannt ist)",
+    ),
+    (r"must be null or an object", "muss null oder ein Objekt sein"),
+    (r"must be a date written YYYY-MM-DD", "muss ein Datum der Form JJJJ-MM-TT sein"),
+    (r"(\S+) is not a real calendar date", "{0} ist kein gültiges Kalenderdatum"),
+    (r"(\S+) is in the future \(today is (\S+)\)", "{0} liegt in der Zukunft (heute ist {1})"),
+    (r"required object with at least 'sex'", "erforderliches Objekt mit mindestens 'sex'"),
+    (
+        r"required object with at least 'assessed_on' and 'lesions'",
+        "erforderliches Objekt mit mindestens 'assessed_on' und 'lesions'",
+    ),
+    (r"required \(date of assessment, YYYY-MM-DD\)", "erforderlich (Datum der Beurteilung, JJJJ-MM-TT)"),
+    (
+        r"required list \(empty when imaging shows no lesion\)",
+        "erforderliche Liste (leer, wenn die Bildgebung keine Läsion zeigt)",
+    ),
+    (r"must be a list of lesions", "muss eine Liste von Läsionen sein"),
+    (
+        r"each lesion must be an object with 'site' and 'modality'",
+        "jede Läsion muss ein Objekt mit 'site' und 'modality' sein",
+    ),
+    (
+        r"must be a non-empty label of at most (\d+) characters",
+        "muss eine nicht leere Bezeichnung mit höchstens {0} Zeichen sein",
+    ),
+    (r"is before (\S+)", "liegt vor {0}"),
+    (r"is after (\S+)", "liegt nach {0}"),
+    (r"is greater than (\S+)", "ist größer als {0}"),
+    (
+        r"(\d+) lesions: at most (\d+) per episode \(list each bone once\)",
+        "{0} Läsionen: höchstens {1} pro Episode (jeden Knochen einmal aufführen)",
+    ),
+)

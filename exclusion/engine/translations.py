@@ -332,3 +332,24 @@ def path_label(path: str, language: str | None) -> str:
     if path in PATH_LABELS:
         return PATH_LABELS[path]
     return path.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+
+
+@lru_cache(maxsize=1)
+def _validation_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(pattern), template) for pattern, template in de.VALIDATION)
+
+
+def validation_message(message: str, language: str | None) -> str:
+    """A message of the case format's validation in ``language``; one no pattern knows stays as written."""
+    if not is_german(language):
+        return message
+    for pattern, template in _validation_patterns():
+        match = pattern.fullmatch(message)
+        if match is not None:
+            return template.format(*(_german_units(group or "") for group in match.groups()))
+    return message
+
+
+def _german_units(text: str) -> str:
+    # German writes litres with a lower-case l (mg/l, ×10⁹/l); the values themselves are the document's.
+    return re.sub(r"(?<=/)L\b", "l", text)

@@ -35,9 +35,11 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, transaction
-from django.utils.translation import gettext
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 
 from exclusion import engine
+from exclusion.engine import translations
 from exclusion.registry import records
 from exclusion.registry.dictionary import FIELDS, FIELDS_BY_NAME
 from patients.access import Actor, require_edit_clinical
@@ -289,7 +291,7 @@ class _Run:
     def _refuse(self, locate: Locate, errors: list[dict[str, str]]) -> None:
         for error in errors:
             row, path = locate(error["path"])
-            self.report.errors.append(RowError(row=row, path=path, message=error["message"]))
+            self.report.errors.append(RowError(row=row, path=path, message=_validation(error["message"])))
 
     def _save(self, case: CaseRow, records: CaseRecords) -> str:
         """Save one valid case (inside the row's transaction); returns the report's count to add to."""
@@ -361,7 +363,11 @@ class _Run:
                 outcome = self._save_treatment(record, course)
         except ValidationError as exc:
             self.report.errors.extend(
-                RowError(row=course.row, path=record.treatment_path(error["path"]), message=error["message"])
+                RowError(
+                    row=course.row,
+                    path=record.treatment_path(error["path"]),
+                    message=_validation(error["message"]),
+                )
                 for error in validation_errors(exc, treatment=True)
             )
         except StaleVersionError as exc:
@@ -594,7 +600,7 @@ def _jsonl_problem(number: int, raw: bytes) -> RowError | dict[str, Any]:
     try:
         value = json.loads(line)
     except ValueError as exc:
-        return RowError(number, "", gettext("not valid JSON: %(error)s") % {"error": exc})
+        return RowError(number, "", _not_json(exc))
     if not isinstance(value, dict):
         return RowError(number, "", gettext('must be a JSON object {"record_number": ..., "case": {...}}'))
     unknown = sorted(set(value) - JSONL_KEYS)
@@ -926,3 +932,32 @@ def _csv_locate(*, patient: int, episode: int, lesions: list[int]) -> Locate:
         return episode, path
 
     return locate
+
+
+def _validation(message: str) -> str:
+    """A message of the case format's validation in the job's language (the report is written in it)."""
+    return translations.validation_message(message, translation.get_language())
+
+
+# What Python's JSON parser says, in words a person reads in either language.
+_JSON_PROBLEMS = {
+    "Expecting ',' delimiter": gettext_lazy("a comma is missing"),
+    "Expecting ':' delimiter": gettext_lazy("a colon is missing"),
+    "Expecting value": gettext_lazy("a value is missing"),
+    "Expecting property name enclosed in double quotes": gettext_lazy("a key is not in double quotes"),
+    "Extra data": gettext_lazy("there is more after the end of the object"),
+    "Unterminated string starting at": gettext_lazy("a string is not closed"),
+    "Invalid control character at": gettext_lazy("a string holds a control character"),
+}
+
+
+def _not_json(exc: ValueError) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        problem = _JSON_PROBLEMS.get(exc.msg)
+        if problem is not None:
+            return gettext("not valid JSON: %(problem)s (line %(line)d, column %(column)d)") % {
+                "problem": problem,
+                "line": exc.lineno,
+                "column": exc.colno,
+            }
+    return gettext("not valid JSON")

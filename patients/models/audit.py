@@ -77,6 +77,8 @@ class AuditEntry(models.Model):
     changes = models.JSONField(default=dict)
 
     class Meta:
+        verbose_name = gettext_lazy("audit entry")
+        verbose_name_plural = gettext_lazy("audit entries")
         ordering = ["-at", "-id"]
         verbose_name_plural = gettext_lazy("audit entries")
         indexes = [models.Index(fields=["model", "object_id"], name="audit_object")]

@@ -96,6 +96,8 @@ class Site(models.Model):
     registry_secret = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
+        verbose_name = gettext_lazy("site")
+        verbose_name_plural = gettext_lazy("sites")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -110,6 +112,8 @@ class SiteMembership(models.Model):
     api_write = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = gettext_lazy("site membership")
+        verbose_name_plural = gettext_lazy("site memberships")
         constraints = [
             models.UniqueConstraint(fields=["user", "site"], name="membership_one_role_per_site"),
             _choice_constraint("membership", "role", Role, nullable=False),
@@ -169,6 +173,8 @@ class Patient(AuditedModel):
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
+        verbose_name = gettext_lazy("patient")
+        verbose_name_plural = gettext_lazy("patients")
         ordering = ["site__code", "record_number"]
         constraints = [
             # Without regard to case: `nf-1001` and `NF-1001` are one patient (migration 0011). The name is
@@ -307,6 +313,8 @@ class Episode(FieldCheckedConstraints, AuditedModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = gettext_lazy("episode")
+        verbose_name_plural = gettext_lazy("episodes")
         ordering = ["patient_id", "assessed_on", "id"]
         indexes = [models.Index(fields=["patient", "assessed_on"], name="episode_patient_date")]
         constraints = [
@@ -393,6 +401,8 @@ class Lesion(FieldCheckedConstraints, AuditedModel):
     active = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = gettext_lazy("lesion")
+        verbose_name_plural = gettext_lazy("lesions")
         ordering = ["episode_id", "id"]  # entry order is the document's lesion order
         constraints = [
             _choice_constraint("lesion", "site", BoneSite, nullable=False),
@@ -415,6 +425,8 @@ class Biopsy(FieldCheckedConstraints, AuditedModel):
     on_antibiotics = models.BooleanField(null=True, blank=True)
 
     class Meta:
+        verbose_name = gettext_lazy("biopsy")
+        verbose_name_plural = gettext_lazy("biopsies")
         verbose_name_plural = gettext_lazy("biopsies")
         constraints = [
             _choice_constraint("biopsy", "histology", Histology, nullable=True),

@@ -53,6 +53,8 @@ class Treatment(AuditedModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = gettext_lazy("treatment")
+        verbose_name_plural = gettext_lazy("treatments")
         ordering = ["patient_id", "started_on", "id"]
         indexes = [models.Index(fields=["patient", "started_on"], name="treatment_patient_start")]
         constraints = [

@@ -69,9 +69,10 @@ def open_page(chromium, live_server, request) -> Iterator[Callable]:
     pages = []
     console: list[str] = []
 
-    def factory():
+    def factory(locale: str = "en-GB"):
+        """A page in a new context; `locale="de-DE"` is a German browser (German Accept-Language)."""
         context = chromium.new_context(
-            viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale="en-GB"
+            viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale=locale
         )
         context.set_default_timeout(15_000)
         context.add_init_script(REPORT_CSP_VIOLATIONS)

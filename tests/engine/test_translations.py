@@ -254,3 +254,25 @@ def test_unknown_ids_and_codes_fall_back_to_english():
     assert translations.path_label("episode.labs.new_marker_u_l", "de") == "New marker u l"
     assert translations.path_label("patient.birth_date", "fr") == "Birth date"
     assert translations.term_label("status", "concern", None) == "Concern — work-up needed"
+
+
+# --- The case format's validation messages (an import's row errors) -------------------------------------
+
+
+def test_validation_messages_read_in_german_with_their_values_and_german_units():
+    from exclusion.engine import validation
+
+    doc = with_(example(), episode__labs__crp_mg_l=5000, episode__colour="blue")
+    messages = {error["path"]: error["message"] for error in validation.validate_case(doc)}
+    assert translations.validation_message(messages["episode.labs.crp_mg_l"], "de") == (
+        "5000 liegt außerhalb des plausiblen Bereichs 0–500 mg/l"
+    )
+    assert translations.validation_message(messages["episode.colour"], "de") == (
+        "unbekanntes Feld (nicht Teil von cno-case/1)"
+    )
+
+
+def test_a_validation_message_stays_as_written_in_english_or_when_no_pattern_knows_it():
+    message = "5000 is outside the plausible range 0–500 mg/L"
+    assert translations.validation_message(message, "en-gb") == message
+    assert translations.validation_message("something new", "de") == "something new"

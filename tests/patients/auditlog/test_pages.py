@@ -30,7 +30,7 @@ def test_a_site_admin_sees_who_changed_what_with_before_and_after_values(north_a
     row = row_of(page, entry_of("patients.Episode", episode.pk))
     assert "owner" in row and "Updated" in row
     assert "<code>crp_mg_l</code>" in row
-    assert '<span class="audit-before">12.0</span>' in row and '<span class="audit-after">31.0</span>' in row
+    assert '<code class="audit-before">12.0</code>' in row and '<code class="audit-after">31.0</code>' in row
     assert f'href="/episodes/{episode.pk}/"' in row  # the record it changed, one click away
 
 
@@ -53,10 +53,10 @@ def test_a_creation_shows_nothing_before_and_a_deletion_nothing_after(north_admi
     page = north_admin_browser.get("/audit/").content.decode()
     created = row_of(page, entry_of("patients.Patient", patient.pk))
     assert '<code>record_number</code>\n          <span class="muted">(none)</span>' in created
-    assert '<span class="audit-after">NF-4</span>' in created
+    assert '<code class="audit-after">NF-4</code>' in created
     deleted = row_of(page, entry_of("patients.Episode", episode_id))
     assert "Deleted" in deleted and "/episodes/" not in deleted  # nothing left to link to
-    assert '<span class="audit-before">12.0</span>' in deleted
+    assert '<code class="audit-before">12.0</code>' in deleted
     assert deleted.count('<span class="muted">(none)</span></li>') == deleted.count("<code>")
 
 
