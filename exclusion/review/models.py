@@ -11,10 +11,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import translation
 from django.utils.functional import lazy
-from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from exclusion.engine import thresholds, vocabulary
+from exclusion.engine import translations, vocabulary
 
 
 class FlagStatus(models.TextChoices):
@@ -46,45 +45,27 @@ class NotIndicatedReason(models.TextChoices):
     OTHER = "other", _("Other (explained in the comment)")
 
 
-def _formatted(message: str, **params: object) -> str:
-    return gettext(message) % params
+def _reason_label(code: str) -> str:
+    """A flag reason's label in the active language, from the engine's one catalogue of its words."""
+    return translations.term_label("flag_reason", code, translation.get_language(), default=code)
 
 
-# A label with a number from the engine's thresholds, translated when it is shown (not at import).
-_formatted_lazy = lazy(_formatted, str)
-
-# The engine's flag-reason labels (English, Django-free) in the language of the page. The English texts
-# are the vocabulary's own (tests/exclusion/workbench/test_citations.py checks they stay equal); a code
-# missing here keeps the vocabulary's English label.
-_FLAG_REASON_LABELS = {
-    "malignancy_concern": _("Malignancy concern"),
-    "infection_concern": _("Infection concern"),
-    "unifocal_non_clavicular": _("Unifocal, not clavicle"),
-    "crp_at_least_30": _formatted_lazy(gettext_noop("CRP ≥ %(mg_l)s mg/L"), mg_l=thresholds.CRP_RAISED_MG_L),
-    "age_under_3": _formatted_lazy(
-        gettext_noop("Onset under %(years)s years"), years=thresholds.EARLY_ONSET_YEARS
-    ),
-    "ill_appearance": _("Ill appearance"),
-    "hypophosphatasia_concern": _("Hypophosphatasia concern"),
-    "scurvy_concern": _("Scurvy concern"),
-    "monogenic_concern": _("Monogenic (autoinflammatory) concern"),
-}
+# Lazy: the label is looked up when it is shown (a form's choices, the queue), not at import.
+_reason_label_lazy = lazy(_reason_label, str)
 
 # Codes a flag can carry: the assessment's biopsy reasons and `<differential>_concern`, with the labels of
 # the engine's vocabulary (FlagReason.MALIGNANCY_CONCERN == "malignancy_concern", and so on).
 FlagReason = models.TextChoices(
     "FlagReason",
-    [
-        (code.upper(), (code, _FLAG_REASON_LABELS.get(code, label)))
-        for code, label in vocabulary.FLAG_REASONS.choices()
-    ],
+    [(code.upper(), (code, _reason_label_lazy(code))) for code in vocabulary.FLAG_REASONS.codes],
 )
 
 
 def flag_reason_label(code: str) -> str:
     """A reason code's label in the active language (a code the vocabulary lacks is shown in words)."""
-    label = _FLAG_REASON_LABELS.get(code) or vocabulary.FLAG_REASONS.labels().get(code)
-    return str(label) if label is not None else code.replace("_", " ")
+    if code in vocabulary.FLAG_REASONS:
+        return _reason_label(code)
+    return code.replace("_", " ")
 
 
 # Queue order: lower first. Anything not named here (future codes included) ranks with "the rest".
@@ -97,7 +78,7 @@ PRIORITY_BY_REASON = {code: rank for rank, code in enumerate(_PRIORITY_REASONS)}
 PRIORITY_REST = len(_PRIORITY_REASONS)
 # A queue group is named by the reason that ranks it.
 PRIORITY_LABELS = {
-    **{rank: _FLAG_REASON_LABELS[code] for code, rank in PRIORITY_BY_REASON.items()},
+    **{rank: _reason_label_lazy(code) for code, rank in PRIORITY_BY_REASON.items()},
     PRIORITY_REST: _("Other"),
 }
 
