@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
-from django.utils.formats import date_format, get_format
+from django.utils.formats import date_format
 from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
@@ -26,7 +26,7 @@ from exclusion.engine import translations
 from exclusion.engine import vocabulary as V
 from exclusion.engine.snapshot import who_cutoff
 from patients.choices import LESION_FEATURES, UNITS
-from patients.forms import LESION_LABELS, SECTIONS, EpisodeForm
+from patients.forms import LESION_LABELS, SECTIONS, EpisodeForm, in_decimals
 from patients.models import Biopsy, Episode, Lesion
 
 _DAYS_PER_YEAR = 365.25
@@ -92,21 +92,16 @@ class LesionRow:
     features: tuple[str, ...] = field(default=())
 
 
-def _decimal(text: str) -> str:
-    # Python's shortest form, with the language's decimal separator (German 7,2).
-    return text.replace(".", str(get_format("DECIMAL_SEPARATOR")))
-
-
 def number_text(value: float) -> str:
     """A number as a person typed it: 12 rather than 12.0, 7.2 as 7.2 (7,2 in German)."""
     if float(value).is_integer():
         return str(int(value))
-    return _decimal(str(value))
+    return in_decimals(str(value))
 
 
 def _limit_number(value: float) -> str:
     """A threshold as the engine writes it (38.0 stays 38.0), with the language's decimal separator."""
-    return _decimal(str(value))
+    return in_decimals(str(value))
 
 
 def value_text(episode: Episode, name: str) -> str:

@@ -56,6 +56,11 @@ def decimal_comma() -> bool:
     return formats.get_format("DECIMAL_SEPARATOR") == ","
 
 
+def in_decimals(text: str) -> str:
+    """A number written with a point ("1.8"), with the active language's decimal mark (German "1,8")."""
+    return text.replace(".", ",") if decimal_comma() else text
+
+
 def DATE_WIDGET() -> forms.DateInput:  # noqa: N802 - reads as a constant in field definitions
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -156,8 +161,7 @@ def _not_a_number(text: str) -> str:
 def shown_number(value: float | int) -> str:
     """A stored number as the input shows it, read back the same by number_text: 20 rather than 20.0, and
     with a decimal comma in German (1,8). Never a thousands separator."""
-    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-    return text.replace(".", ",") if decimal_comma() else text
+    return in_decimals(str(int(value)) if isinstance(value, float) and value.is_integer() else str(value))
 
 
 def NUMBER_WIDGET() -> forms.TextInput:  # noqa: N802 - reads as a constant in field definitions
@@ -275,8 +279,7 @@ UNIT_HELPERS = {"crp_mg_l": ("crp_unit", "mg_dl"), "hemoglobin_g_l": ("hemoglobi
 
 def _num(value: float) -> str:
     # As a person writes it: 7.1, 38.5, 310000 (never 3.1e+05, never 7.100000001); German 7,1.
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",") if decimal_comma() else text
+    return in_decimals(f"{value:.2f}".rstrip("0").rstrip("."))
 
 
 def out_of_range_message(name: str, value: float, typed: float | None = None) -> str:
@@ -289,9 +292,7 @@ def out_of_range_message(name: str, value: float, typed: float | None = None) ->
     unit = str(UNITS.get(name, ""))
     unit = "" if unit.startswith("0–") else f" {unit}"
     # The range's ends as the contract writes them (34.0 stays 34.0 in English), with a comma in German.
-    ends = {"low": str(low), "high": str(high), "unit": unit}
-    if decimal_comma():
-        ends = {key: text.replace(".", ",") for key, text in ends.items()}
+    ends = {"low": in_decimals(str(low)), "high": in_decimals(str(high)), "unit": unit}
     above = value > high
     shown = f"{_num(value)}{unit}"
     slip = UNIT_SLIPS.get(name)
