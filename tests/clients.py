@@ -1,4 +1,5 @@
-"""API test clients: a token-authenticated client per user, and throttle counts reset for each test."""
+"""Test clients: a signed-in browser session or a token-authenticated API client per user, and throttle
+counts reset for each test."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.test import APIClient
 
 from patients.models import SiteMembership
@@ -18,6 +20,13 @@ def fresh_throttle_counts():
     cache.clear()
     yield
     cache.clear()
+
+
+def browser(user: Any) -> Client:
+    """A test client signed in as the user (one-time password included when the user needs one)."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def token_client(user: Any, site: Any = None) -> APIClient:

@@ -5,21 +5,15 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from exclusion.registry.models import RegistryJob
+from tests.clients import browser
 from tests.exclusion.registry.test_import import cohort, with_three_bad
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tasks_in_process")]
 
 GERMAN = {"HTTP_ACCEPT_LANGUAGE": "de"}
-
-
-def browser(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def upload(lines: list[str]) -> SimpleUploadedFile:

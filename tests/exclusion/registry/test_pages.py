@@ -8,21 +8,15 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from exclusion.registry.models import JobKind, RegistryJob
 from patients.models import Episode
+from tests.clients import browser
 from tests.exclusion.registry.test_import import cohort, with_three_bad
 from tests.factories import make_episode, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tasks_in_process")]
-
-
-def browser(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def jsonl(lines: list[str], name: str = "cohort.jsonl") -> SimpleUploadedFile:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from exclusion.models import Flag
 from exclusion.review.selectors import signoff_for_episodes
 from exclusion.review.services import (
     FlagStateError,
@@ -18,11 +17,6 @@ from patients.services import StaleVersionError, episode_update
 from tests.factories import case, make_episode, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def flag(flagged_episode):
-    return Flag.objects.get(episode=flagged_episode)
 
 
 def test_a_reviewer_assigns_a_flag_to_a_teammate_and_the_history_names_both(flag, reviewer, north):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from exclusion.models import Flag
 from tests.exclusion.review.cases import infection_case, malignancy_case, unifocal_tibia_case
 from tests.factories import make_episode
 
@@ -21,11 +20,6 @@ def client_for(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
-
-
-@pytest.fixture
-def flag(flagged_episode):
-    return Flag.objects.get(episode=flagged_episode)
 
 
 def test_the_list_is_in_priority_order_with_key_facts(north, reviewer):

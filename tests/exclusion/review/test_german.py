@@ -8,28 +8,16 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.utils import timezone, translation
 
-from exclusion.models import Flag
 from exclusion.review.services import flag_notify_reviewers
 from patients.models import UserPreference
+from tests.clients import browser
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
 GERMAN = {"HTTP_ACCEPT_LANGUAGE": "de"}
-
-
-def browser(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def flag(flagged_episode):
-    return Flag.objects.get(episode=flagged_episode)
 
 
 def test_the_queue_is_german_when_the_browser_asks_for_german(flag, reviewer):

@@ -5,28 +5,17 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 
 from exclusion.models import Flag, SignOff
 from exclusion.review.services import FlagStateError, episode_sign_off, flag_decide, flag_revise
 from exclusion.review.tasks import notify_flag_opened
 from patients.services import episode_update
+from tests.clients import browser
 from tests.exclusion.review.cases import malignancy_case, unifocal_tibia_case
 from tests.factories import make_episode, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def browser(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def flag(flagged_episode):
-    return Flag.objects.get(episode=flagged_episode)
 
 
 def _review_status(html: str) -> str:

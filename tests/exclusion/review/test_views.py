@@ -7,21 +7,11 @@ from django.test import Client
 
 from exclusion.models import Flag, SignOff
 from exclusion.review.services import flag_decide
+from tests.clients import browser
 from tests.exclusion.review.cases import infection_case, malignancy_case, unifocal_tibia_case
 from tests.factories import case, make_episode, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def browser(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def flag(flagged_episode):
-    return Flag.objects.get(episode=flagged_episode)
 
 
 def _record_numbers(response) -> list[str]:
