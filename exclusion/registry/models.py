@@ -63,6 +63,9 @@ class RegistryJob(models.Model):
     dry_run = models.BooleanField(default=False)
     fmt = models.CharField(max_length=10, blank=True)
     source_name = models.CharField(max_length=200, blank=True)
+    # The language of the request that started the job: its error and report are written in it (blank: the
+    # user's choice, else the site default).
+    language = models.CharField(max_length=8, blank=True, default="")
     source = models.FileField(storage=registry_storage, upload_to="imports/", max_length=300, blank=True)
 
     # How far it got and what came of it.

@@ -43,8 +43,8 @@ from patients.models import Site
 logger = logging.getLogger(__name__)
 
 # A job's error and its report's row errors are read on its page: they are written, when they arise, in
-# the language of the request that started the job (kept in the cache beside its progress, as the worker
-# runs elsewhere), else in the language its user chose, else the site's default.
+# the language of the request that started the job (RegistryJob.language, as the worker runs elsewhere),
+# else in the language its user chose, else the site's default.
 INTERRUPTED = gettext_lazy(
     "The worker stopped while this job was running. What is reported was done before it stopped; %(advice)s"
 )
@@ -58,20 +58,15 @@ QUEUE_DOWN = gettext_lazy(
 )
 
 
-def _language_key(job_id: int) -> str:
-    return f"registry-job:{job_id}:language"
-
-
-def _remember_language(job: RegistryJob) -> None:
-    """The language the job was asked for in (the request's, or the default outside a request)."""
-    cache.set(_language_key(job.pk), translation.get_language() or settings.LANGUAGE_CODE, timeout=86400)
+def _asked_language() -> str:
+    """The language the job is asked for in (the request's, or the default outside a request)."""
+    return translation.get_language() or settings.LANGUAGE_CODE
 
 
 def _job_language(job: RegistryJob) -> str:
     """The language to write the job's messages in: its request's, its user's choice, or the default."""
-    asked = cache.get(_language_key(job.pk))
-    if asked:
-        return str(asked)
+    if job.language:
+        return job.language
     user = job.created_by
     return (language_of(user) if user is not None else "") or settings.LANGUAGE_CODE
 
@@ -83,8 +78,9 @@ def export_job_start(*, actor: Actor, site: Site, deidentify: bool = False) -> R
     """Queue an export of the site. Only the site's administrators may export (PermissionDenied)."""
     if actor is not None and not can_administer(actor, site.pk):
         raise PermissionDenied(_("Only a site administrator may export the site's registry data."))
-    job = RegistryJob.objects.create(kind=JobKind.EXPORT, site=site, created_by=actor, deidentify=deidentify)
-    _remember_language(job)
+    job = RegistryJob.objects.create(
+        kind=JobKind.EXPORT, site=site, created_by=actor, deidentify=deidentify, language=_asked_language()
+    )
     _enqueue_on_commit(job)
     return job
 
@@ -115,14 +111,19 @@ def import_job_start(
     name = _safe_name(upload.name or "upload")
     with transaction.atomic():
         job = RegistryJob(
-            kind=JobKind.IMPORT, site=site, created_by=actor, dry_run=dry_run, fmt=fmt or "", source_name=name
+            kind=JobKind.IMPORT,
+            site=site,
+            created_by=actor,
+            dry_run=dry_run,
+            fmt=fmt or "",
+            source_name=name,
+            language=_asked_language(),
         )
         job.save()
         # The stored name carries the job id and the original extension (the importer reads the format
         # from it), never the uploaded name, which may say something about the patients.
         suffix = name.rsplit(".", 1)[-1].lower() if "." in name else "bin"
         job.source.save(f"job-{job.pk}.{suffix}", upload, save=True)
-        _remember_language(job)
         _enqueue_on_commit(job)
     return job
 
@@ -246,7 +247,6 @@ def _finish(job: RegistryJob, status: str, *, report: dict[str, Any] | None = No
         job.done = job.total
     job.save(update_fields=["status", "finished_at", "error", "report", "done", "total", "output", "source"])
     cache.delete(progress_key(job.pk))
-    cache.delete(_language_key(job.pk))
 
 
 def jobs_reap(*, now: float | None = None) -> int:
