@@ -9,7 +9,7 @@ Lists are scoped rather than refused: their "other" cell is a 200 that must not 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from rest_framework.test import APIClient
 
@@ -25,6 +26,7 @@ from exclusion.registry.models import JobKind, JobStatus, RegistryJob
 from exclusion.summaries.services import summary_recompute_chunk
 from patients.models import SiteMembership
 from tests.clients import token_client
+from tests.database import built_once
 from tests.factories import case, contract_example, make_episode, make_site, make_treatment, make_user
 
 ROLES = ["clinician", "reviewer", "site_admin", "api_client", "api_client_write"]
@@ -265,9 +267,7 @@ def registry_jobs(site: Any) -> tuple[RegistryJob, RegistryJob]:
     return export, imported
 
 
-@pytest.fixture
-def world(db, settings, tmp_path) -> SimpleNamespace:
-    settings.REGISTRY_DIR = tmp_path / "registry"  # registry files in this test's directory
+def build_world() -> SimpleNamespace:
     north, south = make_site("NORTH"), make_site("SOUTH")
     targets = {}
     for where, site, number in (("own", north, "N-1"), ("other", south, "S-1")):
@@ -284,6 +284,19 @@ def world(db, settings, tmp_path) -> SimpleNamespace:
         )
     summary_recompute_chunk(patient_ids=[target.patient.id for target in targets.values()])
     return SimpleNamespace(north=north, south=south, **targets)
+
+
+@pytest.fixture(scope="module")
+def world_rows(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[SimpleNamespace]:
+    """The matrix's two sites and their records, built once for the ~500 cells (each cell's own writes
+    are rolled back at its end); registry files in the module's own directory."""
+    with override_settings(REGISTRY_DIR=tmp_path_factory.mktemp("registry")):
+        yield from built_once(django_db_blocker, build_world)
+
+
+@pytest.fixture
+def world(world_rows, db) -> SimpleNamespace:
+    return world_rows
 
 
 def _user(world: SimpleNamespace, role: str) -> Any:
