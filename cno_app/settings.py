@@ -158,6 +158,10 @@ STORAGES = {
 }
 # Tests and `make run` serve static files straight from the app directories.
 WHITENOISE_USE_FINDERS = DEBUG or env_bool("WHITENOISE_USE_FINDERS", False)
+# Looked up per request rather than listed when the middleware starts. WhiteNoise would otherwise follow
+# settings.DEBUG, which the test runner turns off: every test client then re-listed every static file of
+# every app (a third of a second per ten clients).
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # Security: strict by default, relaxed only in DEBUG.
 SESSION_COOKIE_HTTPONLY = True
