@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 from types import SimpleNamespace
 
 import pytest
@@ -8,12 +9,21 @@ from tests.browser.fixtures import chromium, open_page  # noqa: F401 - shared br
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # A test allocates many short-lived objects (querysets, templates, requests); collecting the youngest
+    # generation every 100 000 allocations instead of every 700 spends less time in the collector.
+    gc.set_threshold(100_000, 50, 100)
     if not config.pluginmanager.hasplugin("django"):
         return  # the pure engine tests: `pytest tests/engine -p no:django`
     from django.conf import settings
 
     # Test users' passwords need no slow key stretching; production keeps Django's PBKDF2 default.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # Django, the project and every test module are loaded by now and live until the end: the collector
+    # need not look at them again.
+    gc.freeze()
 
 
 @pytest.fixture(autouse=True)
