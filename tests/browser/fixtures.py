@@ -69,17 +69,25 @@ def open_page(chromium, live_server, request) -> Iterator[Callable]:
     pages = []
     console: list[str] = []
 
-    def factory(locale: str = "en-GB"):
-        """A page in a new context; `locale="de-DE"` is a German browser (German Accept-Language)."""
+    def factory(locale: str = "en-GB", signed_in: str | None = None):
+        """A page in a new context; `locale="de-DE"` is a German browser (German Accept-Language).
+
+        `signed_in="dr-north"` opens the patient list already signed in as that user, as after a finished
+        sign-in (one-time password included), for tests about something else; the sign-in itself is
+        tested through the login form (`login`)."""
         context = chromium.new_context(
             viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale=locale
         )
         context.set_default_timeout(15_000)
         context.add_init_script(REPORT_CSP_VIOLATIONS)
         contexts.append(context)
+        if signed_in is not None:
+            context.add_cookies([session_cookie(signed_in, live_server.url)])
         page = context.new_page()
         page.on("console", lambda message: console.append(f"{page.url}: {message.text}"))
         pages.append(page)
+        if signed_in is not None:
+            page.goto("/")
         return page
 
     factory.console = console  # type: ignore[attr-defined]  # what the pages logged, for tests that look
@@ -95,6 +103,18 @@ def open_page(chromium, live_server, request) -> Iterator[Callable]:
     for context in contexts:
         context.close()
     assert csp_violations(console) == [], "the Content-Security-Policy blocked something"
+
+
+def session_cookie(username: str, url: str) -> dict[str, str]:
+    """The session cookie of a finished sign-in of the user (Django's test client makes the session)."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    name = settings.SESSION_COOKIE_NAME
+    return {"name": name, "value": client.cookies[name].value, "url": url}
 
 
 def login(page, username: str, password: str = PASSWORD) -> None:

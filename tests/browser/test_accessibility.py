@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from exclusion.models import Flag
-from tests.browser.fixtures import login
 from tests.exclusion.review.cases import unifocal_tibia_case
 from tests.factories import case, make_episode, make_user
 
@@ -58,9 +57,7 @@ def test_axe_core_finds_no_serious_or_critical_violation_on_the_six_working_page
     open_page, north, clinician_reviewer
 ):
     urls = _pages(north)
-    clinician, reviewer = open_page(), open_page()
-    login(clinician, "a11y_clinician")
-    login(reviewer, "a11y_reviewer")
+    clinician, reviewer = open_page(signed_in="a11y_clinician"), open_page(signed_in="a11y_reviewer")
     found = {}
     for name, url in urls.items():
         page = reviewer if name in ("review queue", "flag page") else clinician
@@ -72,11 +69,9 @@ def test_axe_core_finds_no_serious_or_critical_violation_on_the_six_working_page
 @pytest.mark.browser
 def test_no_working_page_scrolls_sideways_on_a_390_px_phone(open_page, north, clinician_reviewer):
     urls = _pages(north)
-    clinician, reviewer = open_page(), open_page()
+    clinician, reviewer = open_page(signed_in="a11y_clinician"), open_page(signed_in="a11y_reviewer")
     for page in (clinician, reviewer):
         page.set_viewport_size(PHONE)
-    login(clinician, "a11y_clinician")
-    login(reviewer, "a11y_reviewer")
     overflow = {}
     for name, url in urls.items():
         page = reviewer if name in ("review queue", "flag page") else clinician
@@ -90,9 +85,8 @@ def test_on_a_phone_each_patient_row_is_a_card_whose_cells_name_their_column(
     open_page, north, clinician_reviewer
 ):
     _pages(north)
-    page = open_page()
+    page = open_page(signed_in="a11y_clinician")
     page.set_viewport_size(PHONE)
-    login(page, "a11y_clinician")
     page.goto("/")
     cell = page.locator("table.cards tbody tr").first.locator("td").first
     assert cell.get_attribute("data-label") == "Record number"

@@ -47,16 +47,14 @@ def test_the_review_styles_and_the_lesion_script_still_work_from_static_files(op
     episode = make_episode(north, "N-CSP-2", unifocal_tibia_case())
     make_user(north, "reviewer", "csp_reviewer")
     make_user(north, "clinician", "csp_clinician")
-    reviewer = open_page()
-    login(reviewer, "csp_reviewer")
+    reviewer = open_page(signed_in="csp_reviewer")
     reviewer.goto("/review/")
     # review.css (formerly an inline <style>): the riskiest row's coloured left border.
     first_cell = reviewer.locator("table.queue tbody tr td").first
     expect(first_cell).to_be_visible()
     assert first_cell.evaluate("cell => getComputedStyle(cell).borderLeftWidth") == "5px"
 
-    clinician = open_page()
-    login(clinician, "csp_clinician")
+    clinician = open_page(signed_in="csp_clinician")
     clinician.goto(f"/episodes/{episode.pk}/edit/")
     rows = clinician.locator("[data-lesion-row]:visible")
     before = rows.count()
@@ -69,8 +67,7 @@ def test_the_review_styles_and_the_lesion_script_still_work_from_static_files(op
 @pytest.mark.browser
 def test_the_api_docs_render_under_the_policy(open_page, north):
     make_user(north, "clinician", "csp_docs")
-    page = open_page()
-    login(page, "csp_docs")
+    page = open_page(signed_in="csp_docs")
     response = page.goto("/api/v1/docs/")
     assert response is not None and "unsafe-inline" not in response.headers["content-security-policy"]
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("CNO/CRMO exclusion workbench API")
@@ -82,8 +79,7 @@ def test_the_api_docs_render_under_the_policy(open_page, north):
 def test_the_guard_notices_what_the_policy_blocks(open_page, north):
     # What a regression would do: an inline style attribute and an image from another origin.
     make_user(north, "clinician", "csp_guard")
-    page = open_page()
-    login(page, "csp_guard")
+    page = open_page(signed_in="csp_guard")
     page.evaluate(
         """() => {
       document.body.insertAdjacentHTML("beforeend",

@@ -18,7 +18,6 @@ from django.db import connection
 from cno_app.celery import app
 from exclusion.registry.models import JobStatus, RegistryJob
 from exclusion.registry.services import jobs_reap
-from tests.browser.fixtures import login
 from tests.exclusion.registry.test_import import cohort
 from tests.factories import make_user
 
@@ -54,8 +53,7 @@ def test_the_bar_moves_during_a_5000_row_import_and_a_killed_worker_leaves_the_j
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
     worker = start_worker_process(settings.REGISTRY_DIR)
     try:
-        page = open_page()
-        login(page, "north-clinician")
+        page = open_page(signed_in="north-clinician")
         page.get_by_role("link", name="Import and export").click()
         page.get_by_label("File").set_input_files(str(upload))
         page.get_by_role("button", name="Start the import").click()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from exclusion.models import Flag
-from tests.browser.fixtures import ARTIFACTS, login
+from tests.browser.fixtures import ARTIFACTS
 from tests.exclusion.review.cases import unifocal_tibia_case
 from tests.factories import case, make_episode
 
@@ -27,8 +27,7 @@ def test_a_reviewer_finds_the_unifocal_case_at_the_top_orders_a_biopsy_and_it_le
     make_episode(north, "N-TYPICAL", case())  # not flagged
     make_episode(north, "N-TIBIA", unifocal_tibia_case())
     ARTIFACTS.mkdir(exist_ok=True)
-    page = open_page()
-    login(page, "rev_north")
+    page = open_page(signed_in="rev_north")
 
     page.goto("/review/")
     rows = page.locator("[data-testid=queue] tbody tr")

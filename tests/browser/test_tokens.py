@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from tests.browser.fixtures import ARTIFACTS, login
+from tests.browser.fixtures import ARTIFACTS
 from tests.factories import make_user
 
 
@@ -22,8 +22,7 @@ def test_a_site_admin_creates_a_token_sees_it_once_and_revokes_it(open_page, nor
     make_user(north, "site_admin", "admin_north")
     make_user(north, "api_client", "registry_north")
     ARTIFACTS.mkdir(exist_ok=True)
-    page = open_page()
-    login(page, "admin_north")
+    page = open_page(signed_in="admin_north")
 
     page.goto("/tokens/")
     page.get_by_label("User").select_option(label="registry_north")

@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 
 from patients.models import Episode
 from patients.services import patient_create
-from tests.browser.fixtures import login
 from tests.factories import make_site, make_user
 
 pytestmark = pytest.mark.browser
@@ -43,8 +42,7 @@ def _add_lesion(page, index: int, site: str, side: str = "") -> None:
 
 def test_a_decimal_comma_typed_in_crp_is_stored_as_a_decimal_point(open_page, north_clinician):
     patient = _new_patient(north_clinician)
-    page = open_page()
-    login(page, "dr-north")
+    page = open_page(signed_in="dr-north")
     page.goto(f"/patients/{patient.id}/episodes/new/")
     page.fill("#id_assessed_on", "2024-05-10")
     page.locator("#id_crp_mg_l").press_sequentially("1,8")
@@ -57,8 +55,7 @@ def test_a_decimal_comma_typed_in_crp_is_stored_as_a_decimal_point(open_page, no
 
 def test_a_failed_submit_puts_focus_on_the_error_summary_naming_the_row(open_page, north_clinician):
     patient = _new_patient(north_clinician)
-    page = open_page()
-    login(page, "dr-north")
+    page = open_page(signed_in="dr-north")
     page.goto(f"/patients/{patient.id}/episodes/new/")
     page.fill("#id_assessed_on", "2024-05-10")
     page.fill("#id_max_temperature_c", "101.3")

@@ -104,8 +104,7 @@ def test_wrong_password_is_refused_with_a_message(open_page, north_clinician):
 
 
 def test_clinician_creates_a_patient(open_page, north_clinician):
-    page = open_page()
-    login(page, "dr-north")
+    page = open_page(signed_in="dr-north")
     page.get_by_role("link", name="Add a patient").click()
     page.get_by_label("Record number").fill("NB-2024-17")
     page.get_by_label("Sex").select_option("female")
@@ -120,8 +119,7 @@ def test_three_lesion_symmetric_episode_meets_bristol_criterion_1_without_biopsy
     open_page, north_clinician
 ):
     patient = _new_patient(north_clinician)
-    page = open_page()
-    login(page, "dr-north")
+    page = open_page(signed_in="dr-north")
     page.goto(f"/patients/{patient.id}/episodes/new/")
     _fill_contract_example_history_and_labs(page)
     _add_lesion(page, 0, "tibia", "left", ("marrow_oedema", "sclerosis"))
@@ -139,8 +137,7 @@ def test_three_lesion_symmetric_episode_meets_bristol_criterion_1_without_biopsy
 
 def test_unifocal_tibia_episode_shows_the_biopsy_banner_with_its_reason(open_page, north_clinician):
     patient = _new_patient(north_clinician)
-    page = open_page()
-    login(page, "dr-north")
+    page = open_page(signed_in="dr-north")
     page.goto(f"/patients/{patient.id}/episodes/new/")
     page.fill("#id_assessed_on", "2024-05-10")
     page.select_option("#id_bone_pain", "yes")
@@ -164,8 +161,7 @@ def test_out_of_range_crp_is_shown_next_to_the_field_and_everything_else_stays_f
     open_page, north_clinician
 ):
     patient = _new_patient(north_clinician)
-    page = open_page()
-    login(page, "dr-north")
+    page = open_page(signed_in="dr-north")
     page.goto(f"/patients/{patient.id}/episodes/new/")
     _fill_contract_example_history_and_labs(page)
     page.fill("#id_crp_mg_l", "900")
@@ -194,8 +190,7 @@ def test_skeleton_map_shows_one_marker_per_lesion(open_page, north_clinician):
         {"site": "spine_thoracic", "side": "midline", "level": "T7", "modality": "mri"},
     ]
     episode = make_episode(site, "NB-MAP", case(lesions=lesions))
-    page = open_page()
-    login(page, "dr-north")
+    page = open_page(signed_in="dr-north")
     page.goto(f"/patients/{episode.patient_id}/")
     markers = page.locator("[data-lesion-marker]")
     expect(markers).to_have_count(4)
@@ -208,8 +203,7 @@ def test_skeleton_map_shows_one_marker_per_lesion(open_page, north_clinician):
 def test_lesion_rows_are_added_and_removed_with_the_keyboard(open_page, north_clinician):
     site = north_clinician.memberships.get().site
     episode = make_episode(site, "NB-KEY")
-    page = open_page()
-    login(page, "dr-north")
+    page = open_page(signed_in="dr-north")
     page.goto(f"/episodes/{episode.id}/edit/")
     expect(page.locator("[data-lesion-row]:visible")).to_have_count(3)
     page.get_by_role("button", name="Remove lesion 2").focus()
@@ -231,9 +225,7 @@ def test_second_user_sees_the_conflict_message_and_keeps_their_input(open_page, 
     make_user(site, "clinician", "dr-second")
     episode = make_episode(site, "NB-CONFLICT")
 
-    first, second = open_page(), open_page()
-    login(first, "dr-north")
-    login(second, "dr-second")
+    first, second = open_page(signed_in="dr-north"), open_page(signed_in="dr-second")
     first.goto(f"/episodes/{episode.id}/edit/")
     second.goto(f"/episodes/{episode.id}/edit/")
 
@@ -256,8 +248,7 @@ def test_second_user_sees_the_conflict_message_and_keeps_their_input(open_page, 
 def test_conflict_with_a_service_save_offers_to_reload(open_page, north_clinician):
     site = north_clinician.memberships.get().site
     episode = make_episode(site, "NB-RELOAD")
-    page = open_page()
-    login(page, "dr-north")
+    page = open_page(signed_in="dr-north")
     page.goto(f"/episodes/{episode.id}/edit/")
     episode_update(actor=None, episode_id=episode.id, expected_version=1, data={"crp_mg_l": 20})
     page.fill("#id_esr_mm_h", "40")
