@@ -7,7 +7,8 @@
 The rows stay in one open transaction until the module's last test has run, and are then rolled back. Each
 test's own `db` transaction nests inside it as a savepoint, so whatever a test changes is undone at its end,
 as usual, and the next test sees the rows as they were built. The database is unblocked only to build and to
-roll back: a test still needs `db` to touch it. Not for `transaction=True` tests, which commit and flush.
+roll back: a test still needs `db` to touch it. Not for `transaction=True` tests, which commit and flush,
+nor for a module that has any: one would run inside the open transaction and empty it for the tests after it.
 """
 
 from __future__ import annotations
