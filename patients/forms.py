@@ -122,14 +122,13 @@ def number_text(text: str) -> str:
     text = text.strip()
     if "," not in text:
         if decimal_comma() and AMBIGUOUS_POINT.fullmatch(text):
-            whole, fraction = text.split(".")
-            raise ValidationError(
+            raise _ambiguous(
+                text,
+                ".",
                 _(
                     "“%(text)s” could be %(decimal)s or %(whole)s: enter the number without the point, "
                     "with a comma for the decimals."
-                )
-                % {"text": text, "decimal": f"{whole},{fraction}", "whole": f"{whole}{fraction}"},
-                code="invalid",
+                ),
             )
         return text if PLAIN_NUMBER.fullmatch(text) or not text else _not_a_number(text)
     if "." in text or text.count(",") > 1:
@@ -139,17 +138,26 @@ def number_text(text: str) -> str:
             code="invalid",
         )
     if AMBIGUOUS_COMMA.fullmatch(text) and not decimal_comma():
-        whole, fraction = text.split(",")
-        raise ValidationError(
+        raise _ambiguous(
+            text,
+            ",",
             _(
                 "“%(text)s” could be %(decimal)s or %(whole)s: enter the number without the comma, with a "
                 "point for the decimals."
-            )
-            % {"text": text, "decimal": f"{whole}.{fraction}", "whole": f"{whole}{fraction}"},
-            code="invalid",
+            ),
         )
     text = text.replace(",", ".")
     return text if PLAIN_NUMBER.fullmatch(text) else _not_a_number(text)
+
+
+def _ambiguous(text: str, mark: str, message: str) -> ValidationError:
+    """The error for "1,234" or "1.234" where `mark` may be a thousands separator: the message shows both
+    readings, the decimal one written with the page language's own decimal mark."""
+    whole, fraction = text.split(mark)
+    decimal = f"{whole}{',' if mark == '.' else '.'}{fraction}"
+    return ValidationError(
+        message % {"text": text, "decimal": decimal, "whole": f"{whole}{fraction}"}, code="invalid"
+    )
 
 
 def _not_a_number(text: str) -> str:
