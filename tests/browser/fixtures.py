@@ -109,10 +109,10 @@ def session_cookie(username: str, url: str) -> dict[str, str]:
     """The session cookie of a finished sign-in of the user (Django's test client makes the session)."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.test import Client
 
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=username))
+    from tests.clients import browser
+
+    client = browser(get_user_model().objects.get(username=username))
     name = settings.SESSION_COOKIE_NAME
     return {"name": name, "value": client.cookies[name].value, "url": url}
 

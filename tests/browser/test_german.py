@@ -367,8 +367,7 @@ def test_a_german_decimal_comma_is_saved_as_a_number_and_dates_read_the_german_w
     from tests.factories import make_episode
 
     episode = make_episode(north_clinician.memberships.get().site, "NB-KOMMA")
-    page = open_page(locale=GERMAN)
-    log_in(page, "dr-north")
+    page = open_page(locale=GERMAN, signed_in="dr-north")
 
     page.goto(f"/patients/{episode.patient_id}/")
     main = page.locator("main").inner_text()

@@ -84,12 +84,17 @@ def test_a_dry_run_in_german_says_what_would_be_created(north, clinician):
     assert "(davon würde nichts gespeichert)" in html
 
 
-def test_a_running_jobs_page_hands_its_script_the_german_progress_text(north, clinician):
+def running_job_page(north, clinician, **headers) -> str:
+    """The page of a three-row import that has done one row and is still running."""
     client = browser(clinician)
     client.post(reverse("registry:import-start"), {"site": north.pk, "file": upload(cohort(3))})
     job = RegistryJob.objects.get()
     RegistryJob.objects.filter(pk=job.pk).update(status="running", finished_at=None, done=1, total=3)
-    html = client.get(reverse("registry:job", args=[job.pk]), **GERMAN).content.decode()
+    return client.get(reverse("registry:job", args=[job.pk]), **headers).content.decode()
+
+
+def test_a_running_jobs_page_hands_its_script_the_german_progress_text(north, clinician):
+    html = running_job_page(north, clinician, **GERMAN)
     assert 'data-finished="false"' in html
     assert (
         'data-hint-following="Diese Seite verfolgt den Auftrag und zeigt seinen Bericht, wenn er endet."'
@@ -103,11 +108,7 @@ def test_a_running_jobs_page_hands_its_script_the_german_progress_text(north, cl
 
 
 def test_the_progress_text_stays_english_for_an_english_page(north, clinician):
-    client = browser(clinician)
-    client.post(reverse("registry:import-start"), {"site": north.pk, "file": upload(cohort(3))})
-    job = RegistryJob.objects.get()
-    RegistryJob.objects.filter(pk=job.pk).update(status="running", finished_at=None, done=1, total=3)
-    html = client.get(reverse("registry:job", args=[job.pk])).content.decode()
+    html = running_job_page(north, clinician)
     assert 'data-count-rows="{done} of {total} rows"' in html
     assert "<span data-job-count>1 of 3 rows</span>" in html
 
